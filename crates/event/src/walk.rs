@@ -19,8 +19,34 @@ pub struct PathTrie {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    children: Vec<(Box<str>, u32)>,
+    children: Vec<Child>,
     slot: Option<SlotId>,
+}
+
+/// A child edge. Keys are compared by a cheap tag (length, first and last byte) before their
+/// bytes, so a key that is not wanted rarely costs a string comparison.
+#[derive(Debug, Clone)]
+struct Child {
+    tag: u32,
+    key: Box<str>,
+    node: u32,
+}
+
+fn tag(key: &str) -> u32 {
+    let b = key.as_bytes();
+    let first = b.first().copied().unwrap_or(0) as u32;
+    let last = b.last().copied().unwrap_or(0) as u32;
+    ((b.len() as u32) << 16) | (first << 8) | last
+}
+
+impl Node {
+    fn child(&self, key: &str) -> Option<usize> {
+        let t = tag(key);
+        self.children
+            .iter()
+            .find(|c| c.tag == t && &*c.key == key)
+            .map(|c| c.node as usize)
+    }
 }
 
 impl PathTrie {
@@ -31,17 +57,16 @@ impl PathTrie {
         }
         let mut at = 0usize;
         for seg in path.split('.') {
-            let found = self.nodes[at]
-                .children
-                .iter()
-                .find(|(k, _)| &**k == seg)
-                .map(|&(_, i)| i as usize);
-            at = match found {
+            at = match self.nodes[at].child(seg) {
                 Some(i) => i,
                 None => {
                     self.nodes.push(Node::default());
                     let i = self.nodes.len() - 1;
-                    self.nodes[at].children.push((seg.into(), i as u32));
+                    self.nodes[at].children.push(Child {
+                        tag: tag(seg),
+                        key: seg.into(),
+                        node: i as u32,
+                    });
                     i
                 }
             };
@@ -258,11 +283,10 @@ impl<'de, 't, 'c> Visitor<'de> for MapVisitor<'t, 'c> {
     }
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let trie = self.0.trie;
-        let children = &trie.nodes[self.0.node].children;
+        let node = &trie.nodes[self.0.node];
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let key: &str = &key.0;
-            match children.iter().find(|(k, _)| &**k == key) {
-                Some(&(_, child)) => map.next_value_seed(self.0.reborrow(child as usize))?,
+            match node.child(&key.0) {
+                Some(child) => map.next_value_seed(self.0.reborrow(child))?,
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }

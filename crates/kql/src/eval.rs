@@ -3,14 +3,15 @@
 //! matchers are checked against. The semantics are documented at the crate
 //! root ("Evaluation semantics").
 
-use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use serde_json::Value as Json;
 
 use crate::ast::{Field, Keyword, Query, RangeOp, Value};
-use crate::datemath::{DateMath, parse_timestamp};
-use crate::ip::{Cidr, ordering_key, parse_ip};
+use crate::compare::{
+    Number, compare_numbers, compare_string_bound, number_term_matches, parse_number,
+    string_term_matches,
+};
 
 /// What evaluation needs besides the query and the document.
 #[derive(Clone, Debug, Default)]
@@ -145,30 +146,10 @@ impl Scope<'_> {
     fn range_matches(&self, v: &Json, op: RangeOp, bound: &str, ci: bool) -> bool {
         let ordering = match v {
             Json::Number(n) => parse_number(bound).and_then(|b| compare_numbers(json_number(n), b)),
-            Json::String(s) => self.compare_strings(s, op, bound, ci),
+            Json::String(s) => compare_string_bound(s, op, bound, ci, self.context.now_ms),
             _ => None,
         };
         ordering.is_some_and(|o| op.accepts(o))
-    }
-
-    /// `field_value.cmp(bound)` for a string field value: as IPs, as dates,
-    /// as numbers, else as strings.
-    fn compare_strings(&self, s: &str, op: RangeOp, bound: &str, ci: bool) -> Option<Ordering> {
-        if let (Some(a), Some(b)) = (parse_ip(s), parse_ip(bound)) {
-            return Some(ordering_key(a).cmp(&ordering_key(b)));
-        }
-        if let (Some(t), Some(math)) = (parse_timestamp(s), DateMath::parse(bound)) {
-            let b = math.resolve(self.context.now_ms, op.rounds_up())?;
-            return Some(t.cmp(&b));
-        }
-        if let (Some(a), Some(b)) = (parse_number(s), parse_number(bound)) {
-            return compare_numbers(a, b);
-        }
-        Some(if ci {
-            s.to_lowercase().cmp(&bound.to_lowercase())
-        } else {
-            s.cmp(bound)
-        })
     }
 }
 
@@ -251,43 +232,11 @@ fn has_value(value: &Json) -> bool {
 /// Whether one (flattened) document value equals a term value.
 fn term_matches(v: &Json, value: &Value, ci: bool) -> bool {
     match v {
-        Json::String(s) => string_matches(s, value, ci),
-        Json::Number(n) => value
-            .as_literal()
-            .and_then(parse_number)
-            .is_some_and(|literal| {
-                compare_numbers(json_number(n), literal) == Some(Ordering::Equal)
-            }),
+        Json::String(s) => string_term_matches(s, value, ci),
+        Json::Number(n) => number_term_matches(json_number(n), value),
         Json::Bool(b) => value.keyword() == Some(if *b { Keyword::True } else { Keyword::False }),
         Json::Null | Json::Object(_) | Json::Array(_) => false,
     }
-}
-
-fn string_matches(s: &str, value: &Value, ci: bool) -> bool {
-    let Some(literal) = value.as_literal() else {
-        return if ci {
-            value.pattern().to_lowercase().matches(&s.to_lowercase())
-        } else {
-            value.pattern().matches(s)
-        };
-    };
-    let equal = if ci {
-        s.to_lowercase() == literal.to_lowercase()
-    } else {
-        s == literal
-    };
-    equal
-        || match (Cidr::parse(literal), parse_ip(s)) {
-            (Some(network), Some(ip)) => network.contains(ip),
-            _ => false,
-        }
-}
-
-/// A number read from a literal or a document.
-#[derive(Clone, Copy, Debug)]
-enum Number {
-    Int(i128),
-    Float(f64),
 }
 
 fn json_number(n: &serde_json::Number) -> Number {
@@ -300,85 +249,9 @@ fn json_number(n: &serde_json::Number) -> Number {
     }
 }
 
-/// Parses a decimal number: `[+-]digits[.digits][e[+-]digits]` (or
-/// `.digits…`); leading zeros allowed (`070` is 70). No `inf`/`NaN`/hex.
-fn parse_number(text: &str) -> Option<Number> {
-    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
-        None => (unsigned, None),
-    };
-    let (int_part, frac_part) = match mantissa.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (mantissa, None),
-    };
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let digits_ok = all_digits(int_part)
-        && frac_part.is_none_or(all_digits)
-        && !(int_part.is_empty() && frac_part.is_none_or(str::is_empty));
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-        !e.is_empty() && all_digits(e)
-    });
-    if !digits_ok || !exponent_ok {
-        return None;
-    }
-    if frac_part.is_none()
-        && exponent.is_none()
-        && let Ok(i) = text.parse::<i128>()
-    {
-        return Some(Number::Int(i));
-    }
-    text.parse::<f64>()
-        .ok()
-        .filter(|f| f.is_finite())
-        .map(Number::Float)
-}
-
-fn compare_numbers(a: Number, b: Number) -> Option<Ordering> {
-    match (a, b) {
-        (Number::Int(a), Number::Int(b)) => Some(a.cmp(&b)),
-        (a, b) => as_f64(a).partial_cmp(&as_f64(b)),
-    }
-}
-
-fn as_f64(n: Number) -> f64 {
-    match n {
-        Number::Int(i) => i as f64,
-        Number::Float(f) => f,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers() {
-        let ok = [
-            ("070", 70.0),
-            ("-4", -4.0),
-            ("+5", 5.0),
-            ("1.5", 1.5),
-            (".5", 0.5),
-            ("5.", 5.0),
-            ("1e3", 1000.0),
-            ("2.5E-1", 0.25),
-        ];
-        for (text, want) in ok {
-            let n = parse_number(text).unwrap_or_else(|| panic!("{text} is a number"));
-            assert_eq!(as_f64(n), want, "{text}");
-        }
-        for bad in [
-            "", "-", ".", "0.0.1", "1e", "inf", "NaN", "0x10", "1_000", " 1", "1e999", "e5", "--1",
-        ] {
-            assert!(parse_number(bad).is_none(), "{bad}");
-        }
-        assert!(matches!(
-            parse_number("18446744073709551617"),
-            Some(Number::Int(_))
-        ));
-    }
 
     #[test]
     fn resolve_mixed_paths() {

@@ -162,6 +162,7 @@
 #![warn(missing_docs)]
 
 mod ast;
+pub mod compare;
 pub mod datemath;
 mod error;
 pub mod eval;

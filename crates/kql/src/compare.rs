@@ -1,0 +1,156 @@
+//! Value comparisons shared by the reference evaluator and compiled matchers, so both read
+//! numbers, IPs, CIDRs, dates and strings the same way.
+
+use std::cmp::Ordering;
+
+use crate::ast::{RangeOp, Value};
+use crate::datemath::{DateMath, parse_timestamp};
+use crate::ip::{Cidr, ordering_key, parse_ip};
+
+/// Whether a string field value equals a term value: exact (or ignoring case), a wildcard
+/// pattern over the whole value, or an IP inside a CIDR literal.
+pub fn string_term_matches(s: &str, value: &Value, ci: bool) -> bool {
+    let Some(literal) = value.as_literal() else {
+        return if ci {
+            value.pattern().to_lowercase().matches(&s.to_lowercase())
+        } else {
+            value.pattern().matches(s)
+        };
+    };
+    let equal = if ci {
+        s.to_lowercase() == literal.to_lowercase()
+    } else {
+        s == literal
+    };
+    equal
+        || match (Cidr::parse(literal), parse_ip(s)) {
+            (Some(network), Some(ip)) => network.contains(ip),
+            _ => false,
+        }
+}
+
+/// Whether a numeric field value equals a term value (the literal read as a number).
+pub fn number_term_matches(n: Number, value: &Value) -> bool {
+    value
+        .as_literal()
+        .and_then(parse_number)
+        .is_some_and(|literal| compare_numbers(n, literal) == Some(Ordering::Equal))
+}
+
+/// `field_value.cmp(bound)` for a string field value: as IPs, as dates (the bound may be date
+/// math, resolved against `now_ms`), as numbers, else as strings.
+pub fn compare_string_bound(
+    s: &str,
+    op: RangeOp,
+    bound: &str,
+    ci: bool,
+    now_ms: i64,
+) -> Option<Ordering> {
+    if let (Some(a), Some(b)) = (parse_ip(s), parse_ip(bound)) {
+        return Some(ordering_key(a).cmp(&ordering_key(b)));
+    }
+    if let (Some(t), Some(math)) = (parse_timestamp(s), DateMath::parse(bound)) {
+        let b = math.resolve(now_ms, op.rounds_up())?;
+        return Some(t.cmp(&b));
+    }
+    if let (Some(a), Some(b)) = (parse_number(s), parse_number(bound)) {
+        return compare_numbers(a, b);
+    }
+    Some(if ci {
+        s.to_lowercase().cmp(&bound.to_lowercase())
+    } else {
+        s.cmp(bound)
+    })
+}
+
+/// A number read from a literal or a document.
+#[derive(Clone, Copy, Debug)]
+pub enum Number {
+    /// A whole number.
+    Int(i128),
+    /// A number with a fraction or an exponent.
+    Float(f64),
+}
+
+/// Parses a decimal number: `[+-]digits[.digits][e[+-]digits]` (or
+/// `.digits…`); leading zeros allowed (`070` is 70). No `inf`/`NaN`/hex.
+pub fn parse_number(text: &str) -> Option<Number> {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+        None => (unsigned, None),
+    };
+    let (int_part, frac_part) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let digits_ok = all_digits(int_part)
+        && frac_part.is_none_or(all_digits)
+        && !(int_part.is_empty() && frac_part.is_none_or(str::is_empty));
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    if !digits_ok || !exponent_ok {
+        return None;
+    }
+    if frac_part.is_none()
+        && exponent.is_none()
+        && let Ok(i) = text.parse::<i128>()
+    {
+        return Some(Number::Int(i));
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .map(Number::Float)
+}
+
+/// Orders two numbers (whole numbers exactly, others as `f64`).
+pub fn compare_numbers(a: Number, b: Number) -> Option<Ordering> {
+    match (a, b) {
+        (Number::Int(a), Number::Int(b)) => Some(a.cmp(&b)),
+        (a, b) => as_f64(a).partial_cmp(&as_f64(b)),
+    }
+}
+
+/// The number as an `f64`.
+pub fn as_f64(n: Number) -> f64 {
+    match n {
+        Number::Int(i) => i as f64,
+        Number::Float(f) => f,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        let ok = [
+            ("070", 70.0),
+            ("-4", -4.0),
+            ("+5", 5.0),
+            ("1.5", 1.5),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("1e3", 1000.0),
+            ("2.5E-1", 0.25),
+        ];
+        for (text, want) in ok {
+            let n = parse_number(text).unwrap_or_else(|| panic!("{text} is a number"));
+            assert_eq!(as_f64(n), want, "{text}");
+        }
+        for bad in [
+            "", "-", ".", "0.0.1", "1e", "inf", "NaN", "0x10", "1_000", " 1", "1e999", "e5", "--1",
+        ] {
+            assert!(parse_number(bad).is_none(), "{bad}");
+        }
+        assert!(matches!(
+            parse_number("18446744073709551617"),
+            Some(Number::Int(_))
+        ));
+    }
+}
