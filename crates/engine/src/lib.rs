@@ -1,0 +1,3 @@
+//! The r53guard rule engine.
+
+pub mod matcher;

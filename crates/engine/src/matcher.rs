@@ -1,0 +1,402 @@
+//! Compiled matchers: a KQL query turned once into a tree over projected fields, with field
+//! lookups resolved to schema slots ahead of time, literal fast paths (exact, prefix, suffix,
+//! contains) before any general pattern, and hash sets for long `or` lists on one field.
+//! Semantics are the reference evaluator's (`r53guard_kql::eval`), checked differentially.
+
+use r53guard_event::{Event, FieldId, FieldValue, Schema};
+use r53guard_kql::compare::{
+    Number, compare_numbers, compare_string_bound, number_term_matches, parse_number,
+};
+use r53guard_kql::eval::{EvalContext, evaluate};
+use r53guard_kql::ip::{Cidr, parse_ip};
+use r53guard_kql::{Field, Keyword, Pattern, Query, RangeOp, Segment, Value};
+use std::collections::{BTreeSet, HashSet};
+
+/// A compiled query.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    root: Node,
+    /// Whether some part needs the whole record (free text, wildcard field names).
+    needs_document: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    True,
+    Term {
+        field: FieldId,
+        test: Box<Test>,
+    },
+    AnyOf(Box<AnyOf>),
+    Exists(FieldId),
+    Range {
+        field: FieldId,
+        op: RangeOp,
+        bound: String,
+        ci: bool,
+        now_ms: i64,
+    },
+    /// `path:{ … }`: the inner query is checked on each element with the reference evaluator.
+    Nested {
+        field: FieldId,
+        query: Box<Query>,
+        context: Box<EvalContext>,
+    },
+    /// Free text or wildcard field names: the reference evaluator on the whole record.
+    Document {
+        query: Box<Query>,
+        context: Box<EvalContext>,
+    },
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+}
+
+/// One term's test, with its fast path chosen at compile time.
+#[derive(Debug, Clone)]
+struct Test {
+    ci: bool,
+    kind: TestKind,
+    /// The literal as a CIDR, when it is one (matches IP-valued strings inside it).
+    cidr: Option<Cidr>,
+    /// The term value, for numbers and boolean keywords.
+    value: Value,
+}
+
+#[derive(Debug, Clone)]
+enum TestKind {
+    Exact(String),
+    Prefix(String),
+    Suffix(String),
+    Contains(String),
+    Pattern(Pattern),
+}
+
+/// `f:(a or b or …)` on one field with plain literals: a hash set.
+#[derive(Debug, Clone)]
+struct AnyOf {
+    field: FieldId,
+    ci: bool,
+    strings: HashSet<String>,
+    numbers: Vec<Number>,
+    bool_true: bool,
+    bool_false: bool,
+}
+
+/// How many plain literals on one field make an `or` worth a hash set.
+const SET_THRESHOLD: usize = 4;
+
+/// What compiling needs: the schema to register fields in, and the rule's options.
+pub struct CompileOptions<'a> {
+    /// Fields whose string comparisons ignore case (names as written in queries).
+    pub case_insensitive: &'a BTreeSet<String>,
+    /// `now` for date math in ranges, epoch ms (the run's start; event-time windows come from
+    /// the rule, not from the query).
+    pub now_ms: i64,
+}
+
+impl Matcher {
+    /// Compiles `query`, adding the fields it reads to `schema`.
+    pub fn compile(query: &Query, schema: &mut Schema, opts: &CompileOptions<'_>) -> Matcher {
+        let mut c = Compiler {
+            schema,
+            opts,
+            needs_document: false,
+        };
+        let root = c.node(query);
+        Matcher {
+            root,
+            needs_document: c.needs_document,
+        }
+    }
+
+    /// Whether evaluating needs the whole record parsed (free text or wildcard field names).
+    pub fn needs_document(&self) -> bool {
+        self.needs_document
+    }
+
+    /// Whether the event matches. `document` is the parsed record, required when
+    /// [`Matcher::needs_document`] (pass `None` otherwise).
+    pub fn matches(&self, ev: &Event<'_>, document: Option<&serde_json::Value>) -> bool {
+        eval(&self.root, ev, document)
+    }
+}
+
+struct Compiler<'s, 'o> {
+    schema: &'s mut Schema,
+    opts: &'o CompileOptions<'o>,
+    needs_document: bool,
+}
+
+impl Compiler<'_, '_> {
+    fn ci(&self, field: &str) -> bool {
+        self.opts.case_insensitive.contains(field)
+    }
+
+    fn context(&self) -> Box<EvalContext> {
+        Box::new(
+            EvalContext::new(self.opts.now_ms)
+                .with_case_insensitive_fields(self.opts.case_insensitive.iter().cloned()),
+        )
+    }
+
+    fn node(&mut self, q: &Query) -> Node {
+        match q {
+            Query::MatchAll => Node::True,
+            Query::Term {
+                field: Field::Path(path),
+                value,
+            } => Node::Term {
+                field: self.schema.add(path),
+                test: Box::new(test(value, self.ci(path))),
+            },
+            Query::Exists {
+                field: Field::Path(path),
+            } => Node::Exists(self.schema.add(path)),
+            Query::Range {
+                field: Field::Path(path),
+                op,
+                value,
+            } => Node::Range {
+                field: self.schema.add(path),
+                op: *op,
+                bound: value.clone(),
+                ci: self.ci(path),
+                now_ms: self.opts.now_ms,
+            },
+            Query::Nested { path, query } => Node::Nested {
+                field: self.schema.add(path),
+                query: query.clone(),
+                context: self.context(),
+            },
+            Query::And(children) => Node::And(children.iter().map(|c| self.node(c)).collect()),
+            Query::Or(children) => self.or(children),
+            Query::Not(inner) => Node::Not(Box::new(self.node(inner))),
+            // Free text and wildcard field names read every field of the record.
+            Query::FreeText(_)
+            | Query::Term {
+                field: Field::Pattern(_),
+                ..
+            }
+            | Query::Exists {
+                field: Field::Pattern(_),
+            }
+            | Query::Range {
+                field: Field::Pattern(_),
+                ..
+            } => {
+                self.needs_document = true;
+                Node::Document {
+                    query: Box::new(q.clone()),
+                    context: self.context(),
+                }
+            }
+        }
+    }
+
+    /// `or`: plain literals on the same field become one hash-set lookup.
+    fn or(&mut self, children: &[Query]) -> Node {
+        let mut groups: Vec<(String, Vec<&Value>)> = Vec::new();
+        let mut rest = Vec::new();
+        for c in children {
+            match c {
+                Query::Term {
+                    field: Field::Path(path),
+                    value,
+                } if value.as_literal().is_some_and(|l| Cidr::parse(l).is_none()) => {
+                    match groups.iter_mut().find(|(p, _)| p == path) {
+                        Some((_, vs)) => vs.push(value),
+                        None => groups.push((path.clone(), vec![value])),
+                    }
+                }
+                other => rest.push(other),
+            }
+        }
+        let mut nodes = Vec::new();
+        for (path, values) in groups {
+            if values.len() < SET_THRESHOLD {
+                for v in values {
+                    nodes.push(Node::Term {
+                        field: self.schema.add(&path),
+                        test: Box::new(test(v, self.ci(&path))),
+                    });
+                }
+                continue;
+            }
+            let ci = self.ci(&path);
+            let mut set = AnyOf {
+                field: self.schema.add(&path),
+                ci,
+                strings: HashSet::new(),
+                numbers: Vec::new(),
+                bool_true: false,
+                bool_false: false,
+            };
+            for v in values {
+                let lit = v.as_literal().unwrap_or_default();
+                set.strings.insert(if ci {
+                    lit.to_lowercase()
+                } else {
+                    lit.to_owned()
+                });
+                set.numbers.extend(parse_number(lit));
+                set.bool_true |= v.keyword() == Some(Keyword::True);
+                set.bool_false |= v.keyword() == Some(Keyword::False);
+            }
+            nodes.push(Node::AnyOf(Box::new(set)));
+        }
+        nodes.extend(rest.into_iter().map(|c| self.node(c)));
+        if nodes.len() == 1 {
+            nodes.pop().unwrap_or(Node::True)
+        } else {
+            Node::Or(nodes)
+        }
+    }
+}
+
+/// Chooses a term's fast path.
+fn test(value: &Value, ci: bool) -> Test {
+    let fold = |s: &str| if ci { s.to_lowercase() } else { s.to_owned() };
+    let pattern = value.pattern();
+    let kind = match pattern.segments() {
+        [] => TestKind::Exact(String::new()),
+        [Segment::Literal(l)] => TestKind::Exact(fold(l)),
+        [Segment::Literal(l), Segment::Wildcard] => TestKind::Prefix(fold(l)),
+        [Segment::Wildcard, Segment::Literal(l)] => TestKind::Suffix(fold(l)),
+        [Segment::Wildcard, Segment::Literal(l), Segment::Wildcard] => TestKind::Contains(fold(l)),
+        _ => TestKind::Pattern(if ci {
+            pattern.to_lowercase()
+        } else {
+            pattern.clone()
+        }),
+    };
+    Test {
+        ci,
+        kind,
+        cidr: value.as_literal().and_then(Cidr::parse),
+        value: value.clone(),
+    }
+}
+
+fn eval(node: &Node, ev: &Event<'_>, doc: Option<&serde_json::Value>) -> bool {
+    match node {
+        Node::True => true,
+        Node::Term { field, test } => ev.values(*field).any(|v| test.matches(&v)),
+        Node::AnyOf(set) => ev.values(set.field).any(|v| set.matches(&v)),
+        Node::Exists(field) => ev.values(*field).any(|v| has_value(&v)),
+        Node::Range {
+            field,
+            op,
+            bound,
+            ci,
+            now_ms,
+        } => ev.values(*field).any(|v| {
+            let ordering = match &v {
+                FieldValue::Num(n) => parse_number(n)
+                    .and_then(|a| parse_number(bound).and_then(|b| compare_numbers(a, b))),
+                FieldValue::Str(s) => compare_string_bound(s, *op, bound, *ci, *now_ms),
+                _ => None,
+            };
+            ordering.is_some_and(|o| op.accepts(o))
+        }),
+        Node::Nested {
+            field,
+            query,
+            context,
+        } => ev.values(*field).any(|v| match v {
+            FieldValue::Object(raw) => serde_json::from_str::<serde_json::Value>(raw)
+                .is_ok_and(|element| evaluate(query, &element, context)),
+            _ => false,
+        }),
+        Node::Document { query, context } => match doc {
+            Some(d) => evaluate(query, d, context),
+            None => serde_json::from_str::<serde_json::Value>(ev.raw)
+                .is_ok_and(|d| evaluate(query, &d, context)),
+        },
+        Node::And(children) => children.iter().all(|c| eval(c, ev, doc)),
+        Node::Or(children) => children.iter().any(|c| eval(c, ev, doc)),
+        Node::Not(inner) => !eval(inner, ev, doc),
+    }
+}
+
+fn has_value(v: &FieldValue<'_>) -> bool {
+    match v {
+        FieldValue::Null => false,
+        FieldValue::Object(raw) => {
+            serde_json::from_str::<serde_json::Value>(raw).is_ok_and(|o| json_has_value(&o))
+        }
+        _ => true,
+    }
+}
+
+fn json_has_value(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => false,
+        serde_json::Value::Object(m) => m.values().any(json_has_value),
+        serde_json::Value::Array(a) => a.iter().any(json_has_value),
+        _ => true,
+    }
+}
+
+impl Test {
+    fn matches(&self, v: &FieldValue<'_>) -> bool {
+        match v {
+            FieldValue::Str(s) => self.matches_str(s),
+            FieldValue::Num(n) => {
+                parse_number(n).is_some_and(|n| number_term_matches(n, &self.value))
+            }
+            FieldValue::Bool(b) => {
+                self.value.keyword() == Some(if *b { Keyword::True } else { Keyword::False })
+            }
+            FieldValue::Null | FieldValue::Object(_) => false,
+        }
+    }
+
+    fn matches_str(&self, s: &str) -> bool {
+        let folded;
+        let s_cmp: &str = if self.ci && needs_folding(s) {
+            folded = s.to_lowercase();
+            &folded
+        } else {
+            s
+        };
+        let hit = match &self.kind {
+            TestKind::Exact(l) => s_cmp == l,
+            TestKind::Prefix(l) => s_cmp.starts_with(l.as_str()),
+            TestKind::Suffix(l) => s_cmp.ends_with(l.as_str()),
+            TestKind::Contains(l) => s_cmp.contains(l.as_str()),
+            TestKind::Pattern(p) => p.matches(s_cmp),
+        };
+        hit || self
+            .cidr
+            .as_ref()
+            .is_some_and(|c| parse_ip(s).is_some_and(|ip| c.contains(ip)))
+    }
+}
+
+impl AnyOf {
+    fn matches(&self, v: &FieldValue<'_>) -> bool {
+        match v {
+            FieldValue::Str(s) => {
+                if self.ci && needs_folding(s) {
+                    self.strings.contains(&s.to_lowercase())
+                } else {
+                    self.strings.contains(&**s)
+                }
+            }
+            FieldValue::Num(n) => parse_number(n).is_some_and(|n| {
+                self.numbers
+                    .iter()
+                    .any(|l| compare_numbers(n, *l) == Some(std::cmp::Ordering::Equal))
+            }),
+            FieldValue::Bool(true) => self.bool_true,
+            FieldValue::Bool(false) => self.bool_false,
+            FieldValue::Null | FieldValue::Object(_) => false,
+        }
+    }
+}
+
+/// Whether lower-casing could change `s` (plain lower-case ASCII cannot).
+fn needs_folding(s: &str) -> bool {
+    !s.is_ascii() || s.bytes().any(|b| b.is_ascii_uppercase())
+}

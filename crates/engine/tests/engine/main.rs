@@ -1,0 +1,3 @@
+//! Behaviour of the rule engine.
+
+mod matcher_differential;
