@@ -57,37 +57,56 @@ pub fn run(args: EventsArgs) -> anyhow::Result<Outcome> {
         .collect();
     let mut projector = Projector::new(&schema);
     let mut diag = Diagnostics::new(false);
+    let bar = crate::progress::files_bar();
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
     let stats = if args.stats {
-        read_all(&args.input, &mut projector, &mut diag, &mut |ev, _| {
-            for c in &columns {
-                if let Column::Field(id) = c {
-                    std::hint::black_box(ev.values(*id).count());
+        read_all(
+            &args.input,
+            &mut projector,
+            &mut diag,
+            &bar,
+            &mut |ev, _| {
+                for c in &columns {
+                    if let Column::Field(id) = c {
+                        std::hint::black_box(ev.values(*id).count());
+                    }
                 }
-            }
-            Ok(())
-        })?
+                Ok(())
+            },
+        )?
     } else if columns.is_empty() {
         let mut line = String::new();
-        let stats = read_all(&args.input, &mut projector, &mut diag, &mut |ev, _| {
-            line.clear();
-            minify(ev.raw, &mut line);
-            line.push('\n');
-            out.write_all(line.as_bytes())?;
-            Ok(())
-        })?;
+        let stats = read_all(
+            &args.input,
+            &mut projector,
+            &mut diag,
+            &bar,
+            &mut |ev, _| {
+                line.clear();
+                minify(ev.raw, &mut line);
+                line.push('\n');
+                out.write_all(line.as_bytes())?;
+                Ok(())
+            },
+        )?;
         out.flush()?;
         stats
     } else {
         let mut rows = RowWriter::new(&mut out, args.format, args.fields.clone());
         let mut cells: Vec<Cell> = Vec::new();
-        let stats = read_all(&args.input, &mut projector, &mut diag, &mut |ev, loc| {
-            cells.clear();
-            cells.extend(columns.iter().map(|c| cell(c, ev, loc)));
-            rows.row(&cells)?;
-            Ok(())
-        })?;
+        let stats = read_all(
+            &args.input,
+            &mut projector,
+            &mut diag,
+            &bar,
+            &mut |ev, loc| {
+                cells.clear();
+                cells.extend(columns.iter().map(|c| cell(c, ev, loc)));
+                rows.row(&cells)?;
+                Ok(())
+            },
+        )?;
         rows.finish()?;
         stats
     };

@@ -32,6 +32,7 @@ pub fn read_all(
     args: &InputArgs,
     projector: &mut Projector<'_>,
     diag: &mut Diagnostics,
+    progress: &indicatif::ProgressBar,
     on_event: &mut dyn FnMut(&Event<'_>, &Location<'_>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Stats> {
     let opts = ReadOptions {
@@ -54,6 +55,7 @@ pub fn read_all(
             }
         }
     }
+    progress.set_length(inputs.len() as u64);
     let mut sink = CallbackSink {
         on_event,
         diag,
@@ -77,6 +79,7 @@ pub fn read_all(
             },
         };
         let flow = read_input(&name, raw, projector, &opts, &mut stats, &mut sink);
+        progress.inc(1);
         if let Some(e) = sink.failed.take() {
             return Err(e);
         }
@@ -84,6 +87,7 @@ pub fn read_all(
             break;
         }
     }
+    progress.finish_and_clear();
     Ok(stats)
 }
 

@@ -1,0 +1,202 @@
+//! `r53guard hunt`: every rule over the input in one pass, alerts out (deduplicated, capped,
+//! deterministic order), a summary on stderr; or `--kql` for an ad-hoc search.
+
+use crate::diagnostics::Diagnostics;
+use crate::inputs::{InputArgs, read_all};
+use crate::output::minify;
+use crate::ruleset::{RuleArgs, assemble};
+use crate::{Outcome, UsageError, summary};
+use anyhow::Context;
+use clap::Args;
+use r53guard_alert::{AlertFormat, AlertWriter};
+use r53guard_engine::matcher::{CompileOptions, Matcher};
+use r53guard_engine::{Engine, EngineOptions, Origin, RunResult};
+use r53guard_event::{Projector, Schema};
+use r53guard_kql::datemath::DateMath;
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `r53guard hunt`.
+#[derive(Args, Debug)]
+pub struct HuntArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Instead of running rules, print the records matching this KQL query.
+    #[arg(long, value_name = "QUERY")]
+    kql: Option<String>,
+    /// Alert format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum)]
+    format: Option<AlertFormat>,
+    /// Write alerts (or --kql matches) to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Only events at or after this time (RFC 3339, or date math such as now-7d).
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Only events before this time (RFC 3339, or date math).
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Exit with status 4 when any alert is raised (for CI).
+    #[arg(long)]
+    fail_on_alert: bool,
+    /// The most triggering events an alert carries.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    max_events_per_alert: usize,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn time_bound(text: &Option<String>, now: i64, round_up: bool) -> anyhow::Result<Option<i64>> {
+    let Some(t) = text else { return Ok(None) };
+    DateMath::parse(t)
+        .and_then(|m| m.resolve(now, round_up))
+        .map(Some)
+        .ok_or_else(|| UsageError(format!("{t:?} is not an RFC 3339 time or date math")).into())
+}
+
+fn writer(output: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match output {
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let now = now_ms();
+    let since = time_bound(&args.since, now, false)?;
+    let until = time_bound(&args.until, now, false)?;
+    let in_range = |t: i64| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u);
+    let mut diag = Diagnostics::new(false);
+    let bar = crate::progress::files_bar();
+    if let Some(q) = &args.kql {
+        return search(&args, q, now, &mut diag, &bar, started, &in_range);
+    }
+    let set = assemble(&args.rules)?;
+    let mut engine = Engine::new(
+        &set,
+        EngineOptions {
+            now_ms: now,
+            max_events_per_alert: args.max_events_per_alert,
+        },
+    )
+    .map_err(|e| UsageError(e.to_string()))?;
+    let schema = engine.schema();
+    let mut projector = Projector::new(&schema);
+    let stats = read_all(
+        &args.input,
+        &mut projector,
+        &mut diag,
+        &bar,
+        &mut |ev, loc| {
+            if in_range(ev.time_ms) {
+                engine.process(
+                    ev,
+                    &Origin {
+                        path: loc.source,
+                        line: loc.line,
+                        record: loc.record,
+                        part: loc.part,
+                    },
+                );
+            }
+            Ok(())
+        },
+    )?;
+    let rules = engine.rule_count();
+    let result = engine.finish();
+    let format = args.format.unwrap_or(
+        if args.output.is_none() && std::io::stdout().is_terminal() {
+            AlertFormat::Table
+        } else {
+            AlertFormat::Jsonl
+        },
+    );
+    let color = args.output.is_none() && std::io::stdout().is_terminal();
+    let mut w = AlertWriter::new(writer(&args.output)?, format, color);
+    for alert in &result.alerts {
+        w.write(alert)?;
+    }
+    w.finish()?.flush()?;
+    eprint!("{}", summary::render("hunt", &stats, started.elapsed()));
+    eprint!("{}", rule_summary(rules, &result));
+    Ok(if args.fail_on_alert && !result.alerts.is_empty() {
+        Outcome::Alerted
+    } else if stats.total_bad() > 0 {
+        Outcome::BadInput
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn rule_summary(rules: usize, result: &RunResult) -> String {
+    let mut s = format!("  rules: {rules}; alerts: {}\n", result.alerts.len());
+    for r in result.rules.iter().filter(|r| r.matched > 0) {
+        s.push_str(&format!(
+            "    {}: {} alerts ({} matched, {} excepted, {} held back by max_signals)\n",
+            r.rule_id, r.alerts, r.matched, r.excepted, r.held_back
+        ));
+    }
+    s
+}
+
+/// `--kql`: print the matching records.
+fn search(
+    args: &HuntArgs,
+    query: &str,
+    now: i64,
+    diag: &mut Diagnostics,
+    bar: &indicatif::ProgressBar,
+    started: Instant,
+    in_range: &dyn Fn(i64) -> bool,
+) -> anyhow::Result<Outcome> {
+    let parsed = r53guard_kql::parse(query)
+        .map_err(|e| UsageError(format!("bad --kql query:\n{}", e.render(query))))?;
+    let mut schema = Schema::new();
+    let matcher = Matcher::compile(
+        &parsed,
+        &mut schema,
+        &CompileOptions {
+            case_insensitive: &BTreeSet::new(),
+            now_ms: now,
+        },
+    );
+    let mut projector = Projector::new(&schema);
+    let mut out = writer(&args.output)?;
+    let mut line = String::new();
+    let mut hits = 0u64;
+    let stats = read_all(&args.input, &mut projector, diag, bar, &mut |ev, _| {
+        if in_range(ev.time_ms) && matcher.matches(ev, None) {
+            hits += 1;
+            line.clear();
+            minify(ev.raw, &mut line);
+            line.push('\n');
+            out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    })?;
+    out.flush()?;
+    eprint!(
+        "{}",
+        summary::render("hunt --kql", &stats, started.elapsed())
+    );
+    eprintln!("  matching records: {hits}");
+    Ok(if args.fail_on_alert && hits > 0 {
+        Outcome::Alerted
+    } else if stats.total_bad() > 0 {
+        Outcome::BadInput
+    } else {
+        Outcome::Clean
+    })
+}

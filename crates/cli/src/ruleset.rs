@@ -1,0 +1,64 @@
+//! Assembling the rules of a run: the built-in pack (unless `--no-builtin`), overlaid by rule
+//! files and directories from `--rules` (same rule_id replaces the built-in), with their
+//! diagnostics printed for a human.
+
+use clap::Args;
+use r53guard_rules::{Diagnostics, RuleSet, builtin, load_dir, load_file};
+use std::path::{Path, PathBuf};
+
+/// Where rules come from.
+#[derive(Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// Rule files or directories (TOML), in addition to the built-in pack; a rule with the same
+    /// rule_id as a built-in one replaces it. Repeatable.
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the built-in pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+/// Loads a file or a directory of rules (and shared exception files and lists).
+pub fn load_path(path: &Path) -> Result<RuleSet, Diagnostics> {
+    if path.is_dir() {
+        load_dir(path)
+    } else {
+        let loaded = load_file(path)?;
+        let mut set = RuleSet::new();
+        set.add_rule(loaded).map_err(|d| Diagnostics(vec![d]))?;
+        Ok(set)
+    }
+}
+
+/// The rules of a run. Errors are printed and fail the run; warnings are printed.
+pub fn assemble(args: &RuleArgs) -> anyhow::Result<RuleSet> {
+    let mut set = if args.no_builtin {
+        RuleSet::new()
+    } else {
+        builtin().map_err(|d| report("the built-in pack", &d))?
+    };
+    for path in &args.rules {
+        let loaded = load_path(path).map_err(|d| report(&path.display().to_string(), &d))?;
+        set.overlay(loaded);
+    }
+    let problems = set.check();
+    if problems.has_errors() {
+        return Err(report("the rule set", &problems));
+    }
+    print_warnings(&set.warnings);
+    Ok(set)
+}
+
+/// Prints warnings on stderr.
+pub fn print_warnings(d: &Diagnostics) {
+    for w in d.warnings() {
+        eprintln!("{w}");
+    }
+}
+
+fn report(what: &str, d: &Diagnostics) -> anyhow::Error {
+    for diag in d.iter() {
+        eprintln!("{diag}");
+    }
+    crate::UsageError(format!("{what}: {} error(s) in rules", d.errors().count())).into()
+}

@@ -1,0 +1,42 @@
+//! Evidence an alert carries: the triggering records verbatim with where they came from, and
+//! the deterministic parts alert ids are built from.
+
+use r53guard_alert::{EvidenceEvent, SourceRef};
+use r53guard_event::Event;
+
+/// Where an event was read: the input's name, the line the record starts on, its record index,
+/// and its index inside an envelope that carries several records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin<'a> {
+    /// The input's name (a path, `-`, or an object key).
+    pub path: &'a str,
+    /// The line the record starts on (1-based).
+    pub line: u64,
+    /// The record's index in the input.
+    pub record: u64,
+    /// The index in an envelope (CloudWatch Logs `logEvents`).
+    pub part: Option<u32>,
+}
+
+/// The evidence entry for one event.
+pub fn evidence(ev: &Event<'_>, origin: &Origin<'_>) -> EvidenceEvent {
+    let raw = serde_json::value::RawValue::from_string(ev.raw.to_owned()).unwrap_or_else(|_| {
+        // The projector only hands out records that parsed; keep a valid placeholder anyway.
+        serde_json::value::RawValue::from_string("null".to_owned()).expect("valid JSON")
+    });
+    EvidenceEvent {
+        source: SourceRef {
+            path: origin.path.to_owned(),
+            line: origin.line,
+            record: origin.record,
+            part: origin.part,
+        },
+        kind: ev.kind.name().to_owned(),
+        event: raw,
+    }
+}
+
+/// A content hash of a record's text, for records without an id of their own (Resolver lines).
+pub fn content_key(raw: &str) -> String {
+    r53guard_alert::alert_id(&[raw.as_bytes()])
+}
