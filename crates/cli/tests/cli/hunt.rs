@@ -1,0 +1,190 @@
+//! `r53guard hunt`: golden alerts, formats, ad-hoc KQL, exit statuses.
+
+use crate::*;
+use std::process::Command;
+
+const RULES: &str = "tests/fixtures/rules";
+const INPUTS: [&str; 2] = [
+    "tests/fixtures/cloudtrail/synthetic/route53domains.json",
+    "tests/fixtures/resolver/query-log-quirks.log",
+];
+
+/// Runs from the repository root, so paths in alerts are relative and machine-independent.
+fn hunt(extra: &[&str]) -> std::process::Output {
+    let root = format!("{}/../..", env!("CARGO_MANIFEST_DIR"));
+    Command::new(env!("CARGO_BIN_EXE_r53guard"))
+        .current_dir(root)
+        .arg("hunt")
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn golden_alerts_byte_for_byte() {
+    let mut args = vec!["--no-builtin", "--rules", RULES, "--format", "jsonl"];
+    args.extend(INPUTS);
+    let out = hunt(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut got: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    got.sort();
+    let golden = format!(
+        "{}/../../tests/golden/hunt-fixtures.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    if std::env::var_os("R53GUARD_BLESS").is_some() {
+        std::fs::write(&golden, got.join("\n") + "\n").unwrap();
+    }
+    let mut want: Vec<String> = std::fs::read_to_string(&golden)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    want.sort();
+    assert_eq!(
+        got, want,
+        "re-bless with R53GUARD_BLESS=1 after checking the difference"
+    );
+    assert_eq!(got.len(), 3);
+    // A second run is byte-identical, whatever the file order.
+    let mut reversed = vec!["--no-builtin", "--rules", RULES, "--format", "jsonl"];
+    reversed.extend(INPUTS.iter().rev());
+    let mut again: Vec<String> = stdout(&hunt(&reversed))
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    again.sort();
+    assert_eq!(again, got);
+}
+
+#[test]
+fn every_alert_format() {
+    for (format, check) in [
+        ("json", "[\n"),
+        ("csv", "id,detected_at,severity"),
+        ("ocsf", "\"class_uid\":2004"),
+        ("table", "Test: domain transferred"),
+    ] {
+        let mut args = vec!["--no-builtin", "--rules", RULES, "--format", format];
+        args.extend(INPUTS);
+        let out = hunt(&args);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        assert!(stdout(&out).contains(check), "{format}: {}", stdout(&out));
+    }
+}
+
+#[test]
+fn summary_fail_on_alert_and_output_file() {
+    let dir = tempdir("hunt-out");
+    let file = dir.join("alerts.jsonl");
+    let mut args = vec![
+        "--no-builtin",
+        "--rules",
+        RULES,
+        "--fail-on-alert",
+        "--output",
+        file.to_str().unwrap(),
+    ];
+    args.extend(INPUTS);
+    let out = hunt(&args);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stdout(&out).is_empty());
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 3);
+    let err = stderr(&out);
+    assert!(err.contains("alerts: 3"), "{err}");
+    assert!(
+        err.contains("test-domain-transfer: 2 alerts (2 matched, 0 excepted, 0 held back"),
+        "{err}"
+    );
+}
+
+#[test]
+fn since_and_until_bound_event_time() {
+    let mut args = vec![
+        "--no-builtin",
+        "--rules",
+        RULES,
+        "--since",
+        "2024-05-01T11:00:00Z",
+        "--until",
+        "2024-05-01T12:00:00Z",
+    ];
+    args.extend(INPUTS);
+    let out = hunt(&args);
+    assert_eq!(
+        stdout(&out).lines().count(),
+        1,
+        "only the 11:02 transfer: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn ad_hoc_kql_search() {
+    let mut args = vec!["--kql", "rcode:NXDOMAIN and not source.ip:10.0.0.0/8"];
+    args.extend(INPUTS);
+    let out = hunt(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains("2001:db8::5"));
+    let out = hunt(&["--kql", "a:(b", INPUTS[0]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains('^'), "{}", stderr(&out));
+}
+
+#[test]
+fn invalid_rules_are_usage_errors() {
+    let dir = tempdir("bad-rule");
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[rule]\nrule_id = \"x\"\nname = \"x\"\ndescription = \"x\"\ntype = \"query\"\nseverity = \"high\"\nrisk_score = 101\nauthor = [\"a\"]\nquery = 'a:(b'\n").unwrap();
+    let out = hunt(&["--no-builtin", "--rules", bad.to_str().unwrap(), INPUTS[0]]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("risk_score"), "{err}");
+}
+
+#[test]
+fn rules_commands() {
+    let root = format!("{}/../..", env!("CARGO_MANIFEST_DIR"));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_r53guard"))
+            .current_dir(&root)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["rules", "validate", RULES]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["rules", "test", "--no-builtin", RULES]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("2 passed, 0 failed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&[
+        "rules",
+        "list",
+        "--no-builtin",
+        "--rules",
+        RULES,
+        "--format",
+        "csv",
+    ]);
+    assert!(stdout(&out).contains("test-domain-transfer,Test: domain transferred to another AWS account,high,cloudtrail,query,\"TA0003,T1098\""), "{}", stdout(&out));
+    let out = run(&[
+        "rules",
+        "show",
+        "--no-builtin",
+        "--rules",
+        RULES,
+        "test-dns-tcp",
+    ]);
+    assert!(
+        stdout(&out).contains("Test: DNS query over TCP"),
+        "{}",
+        stdout(&out)
+    );
+}
