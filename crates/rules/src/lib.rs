@@ -93,6 +93,7 @@
 //! |---|---|
 //! | `summary` | A one-line alert summary template, such as `"{user.name} transferred {requestParameters.domainName} to account {requestParameters.accountId}"`. `{field}` placeholders name a raw AWS path or an ECS alias (dot-separated names of letters, digits, `_`, `-`, `@`); `{{` and `}}` are literal braces. A placeholder whose field is absent from the event renders as `?`. See [`Template`]. |
 //! | `case_insensitive_fields` | Fields whose comparisons ignore case, in the query and in exceptions (`["eventName"]`). |
+//! | `[[rule.lists]]` | Value-list conditions ANDed with the query: `field`, `list` (a list id), `match` (`"exact"` or `"domain"`: the value is an item or a name under one, on label boundaries, ignoring case and one trailing dot), `negate` (the value must not be in the list; an absent field passes). |
 //! | `window` | Threshold rules only: the sliding window's length (a duration). Default: the look-back, `from` − `to`. |
 //! | `[rule.sequence]` | Sequence rules: `query = "sequence …"`, see [Rule types](#rule-types). |
 //! | `data` | `["cloudtrail"]` / `["resolver"]`, instead of `index`. |
@@ -264,6 +265,7 @@ mod fields;
 mod index;
 mod kinds;
 pub mod lint;
+mod list_match;
 mod lists;
 mod load;
 mod model;
@@ -293,8 +295,8 @@ pub use load::{
     LoadedRule, RuleSet, load_dir, load_exceptions_file, load_exceptions_str, load_file, load_str,
 };
 pub use model::{
-    DataKind, Date, Expectation, Maturity, Metadata, MissingFields, MitreRef, Rule, RuleKind,
-    RuleTest, Severity, Source, Suppression, Technique, Threat,
+    DataKind, Date, Expectation, ListMatch, ListMode, Maturity, Metadata, MissingFields, MitreRef,
+    Rule, RuleKind, RuleTest, Severity, Source, Suppression, Technique, Threat,
 };
 pub use r53guard_kql::Query;
 pub use sequence::Sequence;

@@ -71,6 +71,8 @@ pub struct Rule {
     pub case_insensitive_fields: Vec<String>,
     /// Inline exception items.
     pub exceptions: Vec<ExceptionItem>,
+    /// `[[rule.lists]]`: value-list conditions ANDed with the query.
+    pub lists: Vec<ListMatch>,
     /// Alert suppression settings.
     pub suppression: Option<Suppression>,
     /// Embedded tests.
@@ -182,6 +184,7 @@ impl Rule {
         for item in &self.exceptions {
             out.extend(item.entries.iter().map(|entry| entry.field.clone()));
         }
+        out.extend(self.lists.iter().map(|l| l.field.clone()));
         out.extend(self.timestamp_override.iter().cloned());
         out
     }
@@ -428,6 +431,29 @@ pub struct RuleTest {
     pub expect: Expectation,
     /// The records, in real AWS format, in order.
     pub events: Vec<serde_json::Value>,
+}
+
+/// A `[[rule.lists]]` condition: the value of `field` looked up in the value list `list`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListMatch {
+    /// The field (raw path or ECS alias).
+    pub field: String,
+    /// The list id.
+    pub list: String,
+    /// How values are compared with items.
+    pub mode: ListMode,
+    /// The value must not be in the list (an absent field passes).
+    pub negate: bool,
+}
+
+/// How a value is looked up in a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListMode {
+    /// The value equals an item.
+    Exact,
+    /// The value is an item or a domain name under one (label boundaries, ignoring case and
+    /// one trailing dot).
+    Domain,
 }
 
 /// What an embedded test expects.

@@ -140,6 +140,7 @@ pub(crate) fn read_rule(doc: &mut Doc<'_>, root: &Node<'_, '_>, source: Source) 
     let (ty, kind) = read_kind(doc, &rule, look_back);
     let suppression = read_suppression(doc, &rule, ty.as_deref());
     let tests = read_tests(doc, &rule, ty.as_deref() == Some("query"));
+    let lists = crate::list_match::read_list_matches(doc, &rule);
     let mut exceptions = Vec::new();
     for node in doc.tables(&rule, "exceptions") {
         doc.check_keys(&node, EXCEPTION_ITEM_KEYS, &[]);
@@ -201,6 +202,7 @@ pub(crate) fn read_rule(doc: &mut Doc<'_>, root: &Node<'_, '_>, source: Source) 
         summary,
         case_insensitive_fields,
         exceptions,
+        lists,
         suppression,
         tests,
         enabled,

@@ -72,6 +72,7 @@ pub(crate) const RULE_KEYS: &[&str] = &[
     "sequence",
     "tests",
     "exceptions",
+    "lists",
 ];
 /// `[rule]` keys Elastic uses that r53guard accepts and ignores.
 pub(crate) const RULE_UNUSED: &[&str] = &[
@@ -103,6 +104,7 @@ pub(crate) const TEST_KEYS: &[&str] = &["name", "expect", "alerts", "events"];
 pub(crate) const EXCEPTION_ITEM_KEYS: &[&str] = &["description", "expire_time", "entries"];
 pub(crate) const SHARED_EXCEPTION_KEYS: &[&str] =
     &["rule_ids", "description", "expire_time", "entries"];
+pub(crate) const LIST_MATCH_KEYS: &[&str] = &["field", "list", "match", "negate"];
 pub(crate) const ENTRY_KEYS: &[&str] = &["field", "operator", "value", "values", "list"];
 
 /// A spanned TOML value.

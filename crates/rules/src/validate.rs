@@ -81,6 +81,14 @@ pub(crate) fn references(
         )
     };
     for rule in rules {
+        for (i, l) in rule.lists.iter().enumerate() {
+            if !lists.contains_key(&l.list) {
+                out.push(
+                    Diagnostic::error(rule.source.to_string(), unknown_list(&l.list))
+                        .with_key(format!("rule.lists[{i}]")),
+                );
+            }
+        }
         for (i, item) in rule.exceptions.iter().enumerate() {
             for id in item.list_ids().filter(|id| !lists.contains_key(*id)) {
                 out.push(

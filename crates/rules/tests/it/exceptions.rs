@@ -218,3 +218,43 @@ fn shared_exceptions_naming_unknown_rules_warn() {
     );
     assert_eq!(warnings[0].line, Some(1));
 }
+
+#[test]
+fn list_conditions_parse_and_must_name_loaded_lists() {
+    let text = rule_text(
+        &[],
+        "[[rule.lists]]\nfield = \"dns.question.name\"\nlist = \"paste_sites\"\nmatch = \"domain\"\n\n[[rule.lists]]\nfield = \"srcaddr\"\nlist = \"scanners\"\nnegate = true\n",
+    );
+    let rule = load(&text).unwrap_or_else(|d| panic!("{d}")).rule;
+    assert_eq!(
+        rule.lists,
+        vec![
+            r53guard_rules::ListMatch {
+                field: "dns.question.name".into(),
+                list: "paste_sites".into(),
+                mode: r53guard_rules::ListMode::Domain,
+                negate: false
+            },
+            r53guard_rules::ListMatch {
+                field: "srcaddr".into(),
+                list: "scanners".into(),
+                mode: r53guard_rules::ListMode::Exact,
+                negate: true
+            }
+        ]
+    );
+    assert!(rule.fields_read().contains("srcaddr"));
+    let mut set = r53guard_rules::RuleSet::new();
+    set.add_rule(load(&text).unwrap()).unwrap();
+    let errs: Vec<String> = set.check().errors().map(|d| d.message.clone()).collect();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    let bad = crate::only_error(&rule_text(
+        &[],
+        "[[rule.lists]]\nfield = \"a\"\nlist = \"b\"\nmatch = \"suffix\"\n",
+    ));
+    assert!(
+        bad.message.contains("\"exact\" or \"domain\""),
+        "{}",
+        bad.message
+    );
+}
