@@ -83,8 +83,13 @@ pub enum Passed {
     Unreadable(PathBuf, String),
 }
 
-/// File names a directory walk reads: JSON, NDJSON and log files, plain or gzip.
+/// File names a directory walk reads: JSON, NDJSON and log files, plain or gzip — but not
+/// `manifest.json` (S3 inventory, export and `r53guard simulate` manifests describe logs; they
+/// are not logs).
 fn looks_like_log(name: &str) -> bool {
+    if name == "manifest.json" {
+        return false;
+    }
     let base = name.strip_suffix(".gz").unwrap_or(name);
     [".json", ".jsonl", ".ndjson", ".log"]
         .iter()
@@ -195,7 +200,14 @@ mod tests {
         ] {
             assert!(looks_like_log(yes), "{yes}");
         }
-        for no in ["README.md", "LICENSE", ".DS_Store", "a.txt", "manifest.csv"] {
+        for no in [
+            "README.md",
+            "LICENSE",
+            ".DS_Store",
+            "a.txt",
+            "manifest.csv",
+            "manifest.json",
+        ] {
             assert!(!looks_like_log(no), "{no}");
         }
     }
