@@ -46,14 +46,7 @@ fn corpus() -> Vec<Vec<u8>> {
     ]
 }
 
-fn run(
-    data: &[u8],
-    sizes: Vec<usize>,
-    max_record: usize,
-) -> (
-    Vec<Seen>,
-    Vec<(u64, u64, r53guard_formats::BadClass, String)>,
-) {
+fn run(data: &[u8], sizes: Vec<usize>, max_record: usize) -> (Vec<Seen>, Vec<BadReport>) {
     let reader = Chunked {
         data: data.to_vec(),
         at: 0,

@@ -18,10 +18,13 @@ pub struct Seen {
     pub fields: Vec<Vec<String>>,
 }
 
+/// A bad-input report as the tests see it: line, record index, class, message.
+pub type BadReport = (u64, u64, BadClass, String);
+
 #[derive(Default)]
 pub struct Collect {
     pub seen: Vec<Seen>,
-    pub bad: Vec<(u64, u64, BadClass, String)>,
+    pub bad: Vec<BadReport>,
     pub fields: Vec<r53guard_event::FieldId>,
     pub stop_on_bad: bool,
 }
