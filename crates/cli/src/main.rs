@@ -8,6 +8,7 @@ mod cmd_events;
 mod cmd_fields;
 mod cmd_hunt;
 mod cmd_rules;
+mod cmd_sigma;
 mod cmd_simulate;
 mod diagnostics;
 mod inputs;
@@ -38,6 +39,9 @@ enum Command {
     /// List, show, validate and test rules.
     #[command(subcommand)]
     Rules(cmd_rules::RulesCommand),
+    /// Check Sigma rules: what loads, what runs, which fields they read.
+    #[command(subcommand)]
+    Sigma(cmd_sigma::SigmaCommand),
     /// Write realistic CloudTrail and Resolver logs with planted attack scenarios.
     Simulate(cmd_simulate::SimulateArgs),
 }
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Fields(args) => cmd_fields::run(args),
         Command::Hunt(args) => cmd_hunt::run(args),
         Command::Rules(cmd) => cmd_rules::run(cmd),
+        Command::Sigma(cmd) => cmd_sigma::run(cmd),
         Command::Simulate(args) => cmd_simulate::run(args),
     };
     match result {

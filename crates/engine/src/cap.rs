@@ -1,23 +1,34 @@
-//! `max_signals`: at most N alerts per rule per `interval` of event time. Which alerts are kept
-//! does not depend on input order: the earliest by (detection time, id); the rest are counted
-//! as held back. Duplicate ids (the same event read twice) count once.
+//! `max_signals`: at most N alerts per rule per `interval` of event time (the alert's detection
+//! time). Which alerts are kept does not depend on input order: the earliest by (detection
+//! time, id); the other distinct ids are counted as held back. Duplicate ids (the same event
+//! read twice) count once.
+//!
+//! Intervals are emitted when they are closed: all of them at the end of a run, or, when the
+//! engine is flushed up to a watermark, those that end before it. An alert offered for an
+//! interval already emitted is late: counted, not emitted.
 
 use r53guard_alert::Alert;
-use std::collections::{BTreeMap, HashSet};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The alerts one rule keeps, bucketed by interval.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Capped {
     max: usize,
     interval_ms: i64,
     buckets: BTreeMap<i64, Bucket>,
+    /// Intervals with an index below this one have been emitted.
+    closed: i64,
+    held_back: u64,
+    late: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Bucket {
-    kept: BTreeMap<(i64, String), Alert>,
-    seen: HashSet<String>,
-    held_back: u64,
+    /// The kept alerts, sorted by (detection time, id).
+    kept: Vec<(i64, Alert)>,
+    /// Every distinct id offered.
+    seen: BTreeSet<String>,
 }
 
 impl Capped {
@@ -27,33 +38,106 @@ impl Capped {
             max: max.max(1) as usize,
             interval_ms: interval_ms.max(1),
             buckets: BTreeMap::new(),
+            closed: i64::MIN,
+            held_back: 0,
+            late: 0,
         }
     }
 
     /// Offers an alert detected at `at_ms`.
     pub fn offer(&mut self, at_ms: i64, alert: Alert) {
-        let bucket = self
-            .buckets
-            .entry(at_ms.div_euclid(self.interval_ms))
-            .or_default();
-        if !bucket.seen.insert(alert.id.clone()) {
+        let index = at_ms.div_euclid(self.interval_ms);
+        if index < self.closed {
+            self.late += 1;
             return;
         }
-        bucket.kept.insert((at_ms, alert.id.clone()), alert);
-        if bucket.kept.len() > self.max {
-            bucket.kept.pop_last();
-            bucket.held_back += 1;
+        let bucket = self.buckets.entry(index).or_default();
+        if !bucket.seen.insert(alert.id.clone()) {
+            bucket.prefer(alert);
+            return;
+        }
+        bucket.insert(at_ms, alert, self.max);
+    }
+
+    /// Emits the intervals that end at or before `until_ms`, in time order.
+    pub fn drain(&mut self, until_ms: i64) -> Vec<Alert> {
+        let bound = until_ms.div_euclid(self.interval_ms);
+        let mut out = Vec::new();
+        while let Some(entry) = self.buckets.first_entry() {
+            if *entry.key() >= bound {
+                break;
+            }
+            let bucket = entry.remove();
+            self.held_back += (bucket.seen.len() - bucket.kept.len()) as u64;
+            out.extend(bucket.kept.into_iter().map(|(_, a)| a));
+        }
+        self.closed = self.closed.max(bound);
+        out
+    }
+
+    /// Emits every interval.
+    pub fn drain_all(&mut self) -> Vec<Alert> {
+        self.drain(i64::MAX)
+    }
+
+    /// Alerts held back so far (in emitted intervals).
+    pub fn held_back(&self) -> u64 {
+        self.held_back
+    }
+
+    /// Alerts offered after their interval was emitted.
+    pub fn late(&self) -> u64 {
+        self.late
+    }
+
+    /// Folds in the cap of another engine fed other events.
+    pub fn merge(&mut self, other: Capped) {
+        self.closed = self.closed.max(other.closed);
+        self.held_back += other.held_back;
+        self.late += other.late;
+        for (index, theirs) in other.buckets {
+            let mine = self.buckets.entry(index).or_default();
+            for (at, alert) in theirs.kept {
+                if mine.kept.iter().any(|(_, a)| a.id == alert.id) {
+                    mine.prefer(alert);
+                } else {
+                    mine.insert(at, alert, self.max);
+                }
+            }
+            mine.seen.extend(theirs.seen);
+        }
+    }
+}
+
+impl Bucket {
+    /// The same alert (same id) seen again, e.g. the same event in two files: keep the copy
+    /// whose evidence comes first by source (path, line, record), so the choice does not depend
+    /// on which copy was read first.
+    fn prefer(&mut self, alert: Alert) {
+        let source = |a: &Alert| {
+            a.events.first().map(|e| {
+                (
+                    e.source.path.clone(),
+                    e.source.line,
+                    e.source.record,
+                    e.source.part,
+                )
+            })
+        };
+        if let Some((_, kept)) = self.kept.iter_mut().find(|(_, a)| a.id == alert.id)
+            && source(&alert) < source(kept)
+        {
+            *kept = alert;
         }
     }
 
-    /// The kept alerts and the number held back.
-    pub fn finish(self) -> (Vec<Alert>, u64) {
-        let mut alerts = Vec::new();
-        let mut held = 0;
-        for (_, b) in self.buckets {
-            held += b.held_back;
-            alerts.extend(b.kept.into_values());
+    fn insert(&mut self, at_ms: i64, alert: Alert, max: usize) {
+        let pos = self
+            .kept
+            .partition_point(|(t, a)| (*t, a.id.as_str()) < (at_ms, alert.id.as_str()));
+        if pos < max {
+            self.kept.insert(pos, (at_ms, alert));
+            self.kept.truncate(max);
         }
-        (alerts, held)
     }
 }

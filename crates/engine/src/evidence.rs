@@ -3,6 +3,7 @@
 
 use r53guard_alert::{EvidenceEvent, SourceRef};
 use r53guard_event::Event;
+use serde_json::value::RawValue;
 
 /// Where an event was read: the input's name, the line the record starts on, its record index,
 /// and its index inside an envelope that carries several records.
@@ -20,10 +21,6 @@ pub struct Origin<'a> {
 
 /// The evidence entry for one event.
 pub fn evidence(ev: &Event<'_>, origin: &Origin<'_>) -> EvidenceEvent {
-    let raw = serde_json::value::RawValue::from_string(ev.raw.to_owned()).unwrap_or_else(|_| {
-        // The projector only hands out records that parsed; keep a valid placeholder anyway.
-        serde_json::value::RawValue::from_string("null".to_owned()).expect("valid JSON")
-    });
     EvidenceEvent {
         source: SourceRef {
             path: origin.path.to_owned(),
@@ -32,8 +29,14 @@ pub fn evidence(ev: &Event<'_>, origin: &Origin<'_>) -> EvidenceEvent {
             part: origin.part,
         },
         kind: ev.kind.name().to_owned(),
-        event: raw,
+        event: raw_value(ev.raw),
     }
+}
+
+/// A record's text as a raw JSON value.
+pub fn raw_value(raw: &str) -> Box<RawValue> {
+    // The projector only hands out records that parsed; keep a valid placeholder anyway.
+    RawValue::from_string(raw.to_owned()).unwrap_or_default()
 }
 
 /// A content hash of a record's text, for records without an id of their own (Resolver lines).

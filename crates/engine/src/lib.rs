@@ -6,35 +6,100 @@
 //! for its kind; [`Engine::finish`] turns what was kept into alerts, capped by `max_signals` per
 //! rule and interval, deduplicated by id and sorted, with a report per rule.
 //!
+//! # Rule types
+//!
+//! Every time below is **event time** (CloudTrail `eventTime`, Resolver `query_timestamp`).
+//! Exceptions drop an event before any state sees it.
+//!
+//! * **query**: every matching event alerts, with an id hashed from the rule and the event's
+//!   identity. With `alert_suppression`, matches are grouped by the group-by values into fixed
+//!   buckets of the suppression duration (or the rule interval); one alert per group and
+//!   bucket, `count` the events folded in and `suppressed` = `count − 1`.
+//! * **threshold**: per group key (the
+//!   `threshold.field` values; an event missing one is not counted), a sliding **window** of
+//!   `window` rounded up to whole minutes, built from one-minute buckets and evaluated at the
+//!   end of each minute. A **burst** begins at a minute where the window holds at least
+//!   `value` events (and at least the cardinality's distinct values) after a minute where it
+//!   did not; the key stays quiet while the condition holds and can fire again once it has
+//!   failed. One alert per burst: `detected_at` is the end of the minute where it began,
+//!   `count`/`distinct_count` the window's at that minute, `window` that minute's window, the
+//!   evidence its earliest events. `alert_suppression.duration` folds bursts of the same key
+//!   starting within the duration of its last kept alert into it (`suppressed` counts them).
+//! * **sequence**: per join key (the `by` values, all
+//!   present), EQL's state machine over the key's step and `until` events in (time, content)
+//!   order: a first-step event starts a sequence (replacing the one waiting for step 2), a
+//!   pending sequence takes the first later event matching its next step, sequences older
+//!   than `maxspan` expire, `until` cancels the key's pending sequences. One alert per
+//!   completed sequence, detected at its last step.
+//! * **new_terms**: a term (the values of 1–3
+//!   fields, one per combination of array values) alerts at its first occurrence unless that
+//!   falls in the **learning** period, the first `history_window` after the earliest event
+//!   the rule was given. One alert per term.
+//!
+//! # Order, partitions, checkpoints and bounded state
+//!
 //! Results depend only on the events, never on their order: alert ids are hashes of the rule,
-//! its version and the event identity or group and bucket; samples keep the earliest events by
-//! (time, content); caps keep the earliest alerts by (time, id).
+//! its version and the event identity, group and bucket, burst start, sequence start or term;
+//! samples keep the earliest events by (time, content); caps keep the earliest alerts by
+//! (time, id); stateful rules are evaluated by sweeping each key's events in time order.
+//!
+//! * [`Engine::merge`] folds in an engine compiled from the same rules and fed other events:
+//!   partitions of the input (by the hash of each stateful rule's key; arbitrarily for query
+//!   rules and new-terms run starts) merged before flushing give exactly the single run's
+//!   result.
+//! * [`Engine::snapshot`] / [`Engine::restore`] serialise and restore every rule's state, so a
+//!   restored engine continues exactly where the snapshot was taken.
+//! * [`Engine::flush`] evaluates up to a watermark for streaming use: it emits the alerts that
+//!   can no longer change (threshold minutes ending by the watermark, sequences and new terms
+//!   before it, closed suppression buckets, `max_signals` intervals ended by it) and frees the
+//!   state nothing later needs. Events older than a flushed watermark are **late**: counted in
+//!   [`RuleReport::late`] and ignored. If no event is late, the alerts of all flushes plus
+//!   [`Engine::finish`] are those of a single run.
+//! * Per rule, at most [`Limits::max_state_keys`] keys (suppression groups, threshold groups,
+//!   join keys or terms) are held; inserting into a full rule evicts the least recently active
+//!   keys (by latest event time), counted in [`RuleReport::evicted`]. Results are order
+//!   independent only when nothing was evicted.
 
 mod acc;
+mod buckets;
 mod cap;
+mod draft;
 pub mod entity;
 mod evidence;
 mod exceptions;
+mod keyed;
 pub mod matcher;
 mod meta;
+mod new_terms;
 mod query;
+mod render;
+mod sample;
+mod sequence;
+mod snapshot;
 mod template;
+mod terms;
 pub mod testing;
+mod threshold;
 
 pub use evidence::Origin;
 pub use exceptions::MissingList;
 
-use crate::acc::Acc;
+use crate::buckets::BUCKET_MS;
 use crate::cap::Capped;
 use crate::entity::EntityFields;
 use crate::exceptions::Exceptions;
 use crate::matcher::{CompileOptions, Matcher};
+use crate::new_terms::{NewTermsSpec, NewTermsState};
 use crate::query::{QueryState, Suppress, event_key};
+use crate::render::Render;
+use crate::sequence::{MAX_STEPS, SequenceSpec, SequenceState};
 use crate::template::Summary;
+use crate::threshold::{ThresholdSpec, ThresholdState};
 use r53guard_alert::{Alert, AlertRule, Entity, alert_id};
 use r53guard_event::time::format_rfc3339;
 use r53guard_event::{Event, FieldId, Kind, Schema};
 use r53guard_rules::{DataKind, Rule, RuleKind, RuleSet};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -56,7 +121,26 @@ impl Default for EngineOptions {
     }
 }
 
-/// Why rules could not be compiled.
+/// Bounds on the state stateful rules keep (per rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Most keys held per rule: suppression groups, threshold group keys, sequence join keys
+    /// or new terms. Default 1,000,000.
+    pub max_state_keys: usize,
+    /// Most buffered events per sequence join key (the earliest are kept). Default 10,000.
+    pub max_events_per_key: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_state_keys: 1_000_000,
+            max_events_per_key: 10_000,
+        }
+    }
+}
+
+/// Why rules could not be compiled, or states not combined.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// An exception names a value list that is not loaded.
@@ -75,28 +159,67 @@ pub enum EngineError {
         /// The rule type.
         kind: &'static str,
     },
+    /// Two engines (or an engine and a snapshot) were built from different rules.
+    #[error("engine state does not match the rules: {0}")]
+    Mismatch(String),
+    /// A snapshot could not be written or read.
+    #[error("engine snapshot: {0}")]
+    Snapshot(#[from] serde_json::Error),
 }
 
 /// One compiled rule.
 struct Compiled {
     meta: AlertRule,
-    matcher: Matcher,
     exceptions: Exceptions,
     summary: Option<Summary>,
-    suppress: Option<Suppress>,
-    state: QueryState,
+    logic: Logic,
     cap: Capped,
-    report: RuleReport,
+    counts: Counts,
+    /// The last flush's watermark (`i64::MIN`: none); older events are late.
+    watermark: i64,
+}
+
+/// What a rule detects, and the state it keeps.
+enum Logic {
+    Query {
+        matcher: Matcher,
+        suppress: Option<Suppress>,
+        state: QueryState,
+    },
+    Threshold {
+        matcher: Matcher,
+        spec: ThresholdSpec,
+        state: ThresholdState,
+    },
+    NewTerms {
+        matcher: Matcher,
+        spec: NewTermsSpec,
+        state: NewTermsState,
+    },
+    Sequence {
+        spec: SequenceSpec,
+        state: SequenceState,
+    },
+}
+
+/// Event counters of one rule.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+struct Counts {
+    matched: u64,
+    excepted: u64,
+    alerts: u64,
+    late: u64,
+    unkeyed: u64,
 }
 
 /// What one rule did in a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleReport {
     /// The rule id.
     pub rule_id: String,
     /// The rule name.
     pub name: String,
-    /// Events that matched the query.
+    /// Events that matched the query (for sequences: a step or `until`).
     pub matched: u64,
     /// Matches dropped by exceptions.
     pub excepted: u64,
@@ -104,6 +227,20 @@ pub struct RuleReport {
     pub alerts: u64,
     /// Alerts over `max_signals` per interval, not emitted.
     pub held_back: u64,
+    /// Matches older than a flushed watermark, ignored (and alerts for `max_signals`
+    /// intervals already emitted).
+    #[serde(default)]
+    pub late: u64,
+    /// Matches without a key (a threshold group-by, sequence `by` or new-terms field
+    /// missing), not counted.
+    #[serde(default)]
+    pub unkeyed: u64,
+    /// Keys evicted to stay under [`Limits::max_state_keys`].
+    #[serde(default)]
+    pub evicted: u64,
+    /// Sequence events dropped because their key's buffer was full.
+    #[serde(default)]
+    pub dropped: u64,
 }
 
 /// The result of a run.
@@ -124,11 +261,21 @@ pub struct Engine {
     account: FieldId,
     event_id: FieldId,
     opts: EngineOptions,
+    limits: Limits,
 }
 
 impl Engine {
-    /// Compiles every enabled rule of `set`.
+    /// Compiles every enabled rule of `set`, with the default [`Limits`].
     pub fn new(set: &RuleSet, opts: EngineOptions) -> Result<Engine, EngineError> {
+        Engine::with_limits(set, opts, Limits::default())
+    }
+
+    /// Compiles every enabled rule of `set`, bounding each rule's state by `limits`.
+    pub fn with_limits(
+        set: &RuleSet,
+        opts: EngineOptions,
+        limits: Limits,
+    ) -> Result<Engine, EngineError> {
         let mut schema = Schema::new();
         let entity = EntityFields::new(&mut schema);
         let account = schema.add("recipientAccountId");
@@ -136,7 +283,7 @@ impl Engine {
         let mut rules = Vec::new();
         let mut by_kind = [Vec::new(), Vec::new()];
         for rule in set.rules.iter().filter(|r| r.enabled) {
-            let compiled = compile(rule, set, &mut schema, &opts)?;
+            let compiled = compile(rule, set, &mut schema, &opts, &limits)?;
             for kind in &rule.data {
                 let k = match kind {
                     DataKind::CloudTrail => Kind::CloudTrail,
@@ -154,6 +301,7 @@ impl Engine {
             account,
             event_id,
             opts,
+            limits,
         })
     }
 
@@ -168,47 +316,84 @@ impl Engine {
         self.rules.len()
     }
 
+    /// The state bounds in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// Whether any rule needs whole records parsed (free text or wildcard field names).
     pub fn needs_document(&self) -> bool {
-        self.rules.iter().any(|r| r.matcher.needs_document())
+        self.rules.iter().any(|r| r.logic.needs_document())
     }
 
     /// Evaluates one event (projected with [`Engine::schema`]).
     pub fn process(&mut self, ev: &Event<'_>, origin: &Origin<'_>) {
         let document = self
             .rules_for(ev.kind)
-            .any(|r| r.matcher.needs_document())
+            .any(|r| r.logic.needs_document())
             .then(|| serde_json::from_str::<serde_json::Value>(ev.raw).ok())
             .flatten();
         let cap = self.opts.max_events_per_alert;
+        let max_per_key = self.limits.max_events_per_key;
         for &i in &self.by_kind[ev.kind.index()] {
             let r = &mut self.rules[i];
-            if !r.matcher.matches(ev, document.as_ref()) {
-                continue;
-            }
-            r.report.matched += 1;
-            if r.exceptions.excepts(ev) {
-                r.report.excepted += 1;
-                continue;
-            }
-            let derive = |ev: &Event<'_>| derive(&self.entity, r.summary.as_ref(), ev);
-            match &r.suppress {
-                Some(s) => match s.group(ev) {
-                    Some(group) => {
-                        let bucket = s.bucket(ev.time_ms);
-                        r.state.add(group, bucket, cap, ev, origin, derive);
-                    }
-                    None => {
-                        let alert =
-                            single_alert(&r.meta, ev, origin, self.account, self.event_id, derive);
-                        r.cap.offer(ev.time_ms, alert);
-                    }
-                },
-                None => {
-                    let alert =
-                        single_alert(&r.meta, ev, origin, self.account, self.event_id, derive);
-                    r.cap.offer(ev.time_ms, alert);
+            let late = ev.time_ms < r.watermark;
+            let hit = match &mut r.logic {
+                Logic::Query { matcher, .. } | Logic::Threshold { matcher, .. } => {
+                    matcher.matches(ev, document.as_ref()).then_some(None)
                 }
+                Logic::NewTerms { matcher, state, .. } => {
+                    if !late {
+                        state.observe(ev.time_ms);
+                    }
+                    matcher.matches(ev, document.as_ref()).then_some(None)
+                }
+                Logic::Sequence { spec, .. } => spec.hit(ev, document.as_ref()).map(Some),
+            };
+            let Some(hit) = hit else {
+                continue;
+            };
+            r.counts.matched += 1;
+            if late {
+                r.counts.late += 1;
+                continue;
+            }
+            if r.exceptions.excepts(ev) {
+                r.counts.excepted += 1;
+                continue;
+            }
+            let keyed = match &mut r.logic {
+                Logic::Query {
+                    suppress, state, ..
+                } => {
+                    let group = suppress.as_ref().and_then(|s| Some((s, s.group(ev)?)));
+                    match group {
+                        Some((s, group)) => state.add(group, s.bucket(ev.time_ms), cap, ev, origin),
+                        None => {
+                            let derive =
+                                |ev: &Event<'_>| derive(&self.entity, r.summary.as_ref(), ev);
+                            let alert = single_alert(
+                                &r.meta,
+                                ev,
+                                origin,
+                                self.account,
+                                self.event_id,
+                                derive,
+                            );
+                            r.cap.offer(ev.time_ms, alert);
+                        }
+                    }
+                    true
+                }
+                Logic::Threshold { spec, state, .. } => state.add(spec, ev, origin, cap),
+                Logic::NewTerms { spec, state, .. } => state.add(spec, ev, origin),
+                Logic::Sequence { spec, state } => match hit {
+                    Some(hit) => state.add(spec, ev, origin, hit, max_per_key),
+                    None => true,
+                },
+            };
+            if !keyed {
+                r.counts.unkeyed += 1;
             }
         }
     }
@@ -217,30 +402,214 @@ impl Engine {
         self.by_kind[kind.index()].iter().map(|&i| &self.rules[i])
     }
 
+    /// Evaluates what can no longer change once every event before `watermark_ms` has been
+    /// processed, and returns those alerts (deduplicated, in (detected_at, rule id, id)
+    /// order). An alert is emitted once its rule's `max_signals` interval has ended by the
+    /// watermark (after the suppression duration, for alerts that fold later repeats in), so
+    /// streaming output lags event time by up to an interval. Events older than the watermark
+    /// that arrive afterwards are late. A watermark below an earlier one counts as the earlier
+    /// one.
+    pub fn flush(&mut self, watermark_ms: i64) -> Vec<Alert> {
+        self.close(watermark_ms.min(i64::MAX - 1))
+    }
+
+    /// The reports so far, per rule in rule order.
+    pub fn reports(&self) -> Vec<RuleReport> {
+        self.rules.iter().map(Compiled::report).collect()
+    }
+
     /// Ends the run: alerts of every rule, capped, deduplicated and sorted, and the reports.
-    pub fn finish(self) -> RunResult {
-        let mut alerts = Vec::new();
-        let mut reports = Vec::new();
-        for mut r in self.rules {
-            if let Some(s) = &r.suppress {
-                for ((group, bucket), acc) in std::mem::take(&mut r.state.groups) {
-                    let alert = grouped_alert(&r.meta, s, &group, bucket, acc);
-                    let at =
-                        r53guard_event::time::parse_rfc3339(&alert.detected_at).unwrap_or(bucket);
-                    r.cap.offer(at, alert);
-                }
-            }
-            let (kept, held) = r.cap.finish();
-            r.report.alerts = kept.len() as u64;
-            r.report.held_back = held;
-            alerts.extend(kept);
-            reports.push(r.report);
-        }
-        alerts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        alerts.dedup_by(|a, b| a.id == b.id);
+    pub fn finish(mut self) -> RunResult {
+        let alerts = self.close(i64::MAX);
         RunResult {
             alerts,
-            rules: reports,
+            rules: self.reports(),
+        }
+    }
+
+    /// Flushes up to `watermark_ms` (`i64::MAX`: everything).
+    fn close(&mut self, watermark_ms: i64) -> Vec<Alert> {
+        let cap = self.opts.max_events_per_alert;
+        let max_per_key = self.limits.max_events_per_key;
+        let mut render = Render::new(&self.schema, &self.entity);
+        let mut out = Vec::new();
+        for r in &mut self.rules {
+            let w = watermark_ms.max(r.watermark);
+            let summary = r.summary.as_ref();
+            let produced = match &mut r.logic {
+                Logic::Query {
+                    suppress: Some(s),
+                    state,
+                    ..
+                } => state.flush(w, s, &r.meta, summary, &mut render),
+                Logic::Query { suppress: None, .. } => Vec::new(),
+                Logic::Threshold { spec, state, .. } => state.flush(
+                    w,
+                    &threshold::Ctx {
+                        spec,
+                        meta: &r.meta,
+                        summary,
+                        cap,
+                    },
+                    &mut render,
+                ),
+                Logic::NewTerms { spec, state, .. } => state.flush(
+                    w,
+                    &new_terms::Ctx {
+                        spec,
+                        meta: &r.meta,
+                        summary,
+                    },
+                    &mut render,
+                ),
+                Logic::Sequence { spec, state } => state.flush(
+                    w,
+                    &sequence::Ctx {
+                        spec,
+                        meta: &r.meta,
+                        summary,
+                        max_per_key,
+                    },
+                    &mut render,
+                ),
+            };
+            for (at, alert) in produced {
+                r.cap.offer(at, alert);
+            }
+            let emitted = if w == i64::MAX {
+                r.cap.drain_all()
+            } else {
+                r.watermark = w;
+                r.cap.drain(w.saturating_sub(r.logic.delay_ms()))
+            };
+            r.counts.alerts += emitted.len() as u64;
+            out.extend(emitted);
+        }
+        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out.dedup_by(|a, b| a.id == b.id);
+        out
+    }
+
+    /// Folds in an engine compiled from the same rules and options and fed other events.
+    /// For the single run's exact result, partition stateful rules' events by their key
+    /// (threshold group, sequence join key, new term) and merge before flushing.
+    pub fn merge(&mut self, other: Engine) -> Result<(), EngineError> {
+        self.check_same_rules(other.rules.iter().map(|r| (&r.meta.id, r.meta.version)))?;
+        let cap = self.opts.max_events_per_alert;
+        let max_per_key = self.limits.max_events_per_key;
+        for (mine, theirs) in self.rules.iter_mut().zip(other.rules) {
+            mine.watermark = mine.watermark.max(theirs.watermark);
+            mine.counts.merge(theirs.counts);
+            mine.cap.merge(theirs.cap);
+            match (&mut mine.logic, theirs.logic) {
+                (Logic::Query { state: a, .. }, Logic::Query { state: b, .. }) => a.merge(b, cap),
+                (Logic::Threshold { state: a, .. }, Logic::Threshold { state: b, .. }) => {
+                    a.merge(b, cap)
+                }
+                (Logic::NewTerms { state: a, .. }, Logic::NewTerms { state: b, .. }) => a.merge(b),
+                (Logic::Sequence { state: a, .. }, Logic::Sequence { state: b, .. }) => {
+                    a.merge(b, max_per_key)
+                }
+                _ => {
+                    return Err(EngineError::Mismatch(format!(
+                        "rule {} has another type in the other engine",
+                        mine.meta.id
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_same_rules<'a>(
+        &self,
+        other: impl ExactSizeIterator<Item = (&'a String, u32)>,
+    ) -> Result<(), EngineError> {
+        if other.len() != self.rules.len() {
+            return Err(EngineError::Mismatch(format!(
+                "{} rules here, {} there",
+                self.rules.len(),
+                other.len()
+            )));
+        }
+        for (mine, (id, version)) in self.rules.iter().zip(other) {
+            if &mine.meta.id != id || mine.meta.version != version {
+                return Err(EngineError::Mismatch(format!(
+                    "rule {} v{} here, {} v{} there",
+                    mine.meta.id, mine.meta.version, id, version
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Logic {
+    fn matchers(&self) -> Box<dyn Iterator<Item = &Matcher> + '_> {
+        match self {
+            Logic::Query { matcher, .. }
+            | Logic::Threshold { matcher, .. }
+            | Logic::NewTerms { matcher, .. } => Box::new(std::iter::once(matcher)),
+            Logic::Sequence { spec, .. } => Box::new(spec.matchers()),
+        }
+    }
+
+    fn needs_document(&self) -> bool {
+        self.matchers().any(Matcher::needs_document)
+    }
+
+    /// How long after an alert's detection time it can still be produced (so `max_signals`
+    /// intervals are emitted only once nothing more can fall in them).
+    fn delay_ms(&self) -> i64 {
+        match self {
+            Logic::Query {
+                suppress: Some(s), ..
+            } => s.bucket_ms,
+            Logic::Threshold { spec, .. } => {
+                spec.suppress_ms.map_or(0, |d| d.saturating_add(BUCKET_MS))
+            }
+            Logic::Query { suppress: None, .. }
+            | Logic::NewTerms { .. }
+            | Logic::Sequence { .. } => 0,
+        }
+    }
+
+    fn evicted(&self) -> u64 {
+        match self {
+            Logic::Query { state, .. } => state.evicted(),
+            Logic::Threshold { state, .. } => state.evicted(),
+            Logic::NewTerms { state, .. } => state.evicted(),
+            Logic::Sequence { state, .. } => state.evicted(),
+        }
+    }
+}
+
+impl Counts {
+    fn merge(&mut self, other: Counts) {
+        self.matched += other.matched;
+        self.excepted += other.excepted;
+        self.alerts += other.alerts;
+        self.late += other.late;
+        self.unkeyed += other.unkeyed;
+    }
+}
+
+impl Compiled {
+    fn report(&self) -> RuleReport {
+        RuleReport {
+            rule_id: self.meta.id.clone(),
+            name: self.meta.name.clone(),
+            matched: self.counts.matched,
+            excepted: self.counts.excepted,
+            alerts: self.counts.alerts,
+            held_back: self.cap.held_back(),
+            late: self.counts.late + self.cap.late(),
+            unkeyed: self.counts.unkeyed,
+            evicted: self.logic.evicted(),
+            dropped: match &self.logic {
+                Logic::Sequence { state, .. } => state.dropped(),
+                _ => 0,
+            },
         }
     }
 }
@@ -250,25 +619,86 @@ fn compile(
     set: &RuleSet,
     schema: &mut Schema,
     opts: &EngineOptions,
+    limits: &Limits,
 ) -> Result<Compiled, EngineError> {
-    let query = match &rule.kind {
-        RuleKind::Query { query, .. } => query,
-        other => {
-            return Err(EngineError::Unsupported {
-                rule: rule.rule_id.clone(),
-                kind: other.type_name(),
-            });
+    let ci: BTreeSet<String> = rule.case_insensitive_fields.iter().cloned().collect();
+    let copts = CompileOptions {
+        case_insensitive: &ci,
+        now_ms: opts.now_ms,
+    };
+    let mut field = |name: &String| (name.clone(), schema.add(name));
+    let interval_ms = rule.interval.as_millis().max(1) as i64;
+    let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX).max(1);
+    let max_keys = limits.max_state_keys;
+    let logic = match &rule.kind {
+        RuleKind::Query { query, .. } => Logic::Query {
+            suppress: rule.suppression.as_ref().map(|s| Suppress {
+                fields: s.group_by.iter().map(&mut field).collect(),
+                bucket_ms: s.duration.map_or(interval_ms, ms),
+                missing: s.missing_fields,
+            }),
+            matcher: Matcher::compile(query, schema, &copts),
+            state: QueryState::new(max_keys),
+        },
+        RuleKind::Threshold {
+            query,
+            group_by,
+            value,
+            cardinality,
+            window,
+            ..
+        } => Logic::Threshold {
+            spec: ThresholdSpec {
+                group_by: group_by.iter().map(&mut field).collect(),
+                value: *value,
+                cardinality: cardinality.as_ref().map(|(f, min)| (schema.add(f), *min)),
+                window_minutes: (ms(*window) + BUCKET_MS - 1) / BUCKET_MS,
+                suppress_ms: rule
+                    .suppression
+                    .as_ref()
+                    .map(|s| s.duration.map_or(interval_ms, ms)),
+            },
+            matcher: Matcher::compile(query, schema, &copts),
+            state: ThresholdState::new(max_keys),
+        },
+        RuleKind::NewTerms {
+            query,
+            fields,
+            history_window,
+            ..
+        } => Logic::NewTerms {
+            spec: NewTermsSpec {
+                fields: fields.iter().map(&mut field).collect(),
+                history_ms: ms(*history_window),
+            },
+            matcher: Matcher::compile(query, schema, &copts),
+            state: NewTermsState::new(max_keys),
+        },
+        RuleKind::Sequence(seq) => {
+            if seq.steps.len() > MAX_STEPS {
+                return Err(EngineError::Unsupported {
+                    rule: rule.rule_id.clone(),
+                    kind: "sequence of more than 64 steps",
+                });
+            }
+            Logic::Sequence {
+                spec: SequenceSpec {
+                    by: seq.by.iter().map(&mut field).collect(),
+                    steps: seq
+                        .steps
+                        .iter()
+                        .map(|q| Matcher::compile(q, schema, &copts))
+                        .collect(),
+                    until: seq
+                        .until
+                        .as_ref()
+                        .map(|q| Matcher::compile(q, schema, &copts)),
+                    maxspan_ms: seq.maxspan.map(ms),
+                },
+                state: SequenceState::new(max_keys),
+            }
         }
     };
-    let ci: BTreeSet<String> = rule.case_insensitive_fields.iter().cloned().collect();
-    let matcher = Matcher::compile(
-        query,
-        schema,
-        &CompileOptions {
-            case_insensitive: &ci,
-            now_ms: opts.now_ms,
-        },
-    );
     let exceptions = Exceptions::compile(
         set.exceptions_for(rule),
         &rule.case_insensitive_fields,
@@ -280,31 +710,14 @@ fn compile(
         rule: rule.rule_id.clone(),
         source,
     })?;
-    let interval_ms = rule.interval.as_millis().max(1) as i64;
-    let suppress = rule.suppression.as_ref().map(|s| Suppress {
-        fields: s
-            .group_by
-            .iter()
-            .map(|f| (f.clone(), schema.add(f)))
-            .collect(),
-        bucket_ms: s
-            .duration
-            .map_or(interval_ms, |d| d.as_millis().max(1) as i64),
-        missing: s.missing_fields,
-    });
     Ok(Compiled {
         meta: meta::alert_rule(rule, None),
-        matcher,
         exceptions,
         summary: rule.summary.as_ref().map(|t| Summary::new(t, schema)),
-        suppress,
-        state: QueryState::default(),
+        logic,
         cap: Capped::new(rule.max_signals, interval_ms),
-        report: RuleReport {
-            rule_id: rule.rule_id.clone(),
-            name: rule.name.clone(),
-            ..RuleReport::default()
-        },
+        counts: Counts::default(),
+        watermark: i64::MIN,
     })
 }
 
@@ -349,55 +762,5 @@ fn single_alert(
         suppressed: 0,
         events_total: 1,
         events: vec![evidence::evidence(ev, origin)],
-    }
-}
-
-fn grouped_alert(
-    meta: &AlertRule,
-    s: &Suppress,
-    group: &[Option<String>],
-    bucket: i64,
-    acc: Acc,
-) -> Alert {
-    let mut parts: Vec<Vec<u8>> = vec![
-        b"suppressed".to_vec(),
-        meta.id.as_bytes().to_vec(),
-        meta.version.to_string().into_bytes(),
-        bucket.to_string().into_bytes(),
-    ];
-    parts.extend(
-        group
-            .iter()
-            .map(|g| g.as_deref().unwrap_or("\u{0}null").as_bytes().to_vec()),
-    );
-    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-    let earliest = acc.earliest().cloned();
-    Alert {
-        id: alert_id(&refs),
-        rule: meta.clone(),
-        detected_at: format_rfc3339(acc.first_ms),
-        first_seen: format_rfc3339(acc.first_ms),
-        last_seen: format_rfc3339(acc.last_ms),
-        summary: earliest
-            .as_ref()
-            .map(|e| e.summary.clone())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| meta.name.clone()),
-        entity: earliest.map(|e| e.entity).unwrap_or_default(),
-        group: s
-            .fields
-            .iter()
-            .zip(group)
-            .filter_map(|((name, _), v)| v.clone().map(|v| (name.clone(), v)))
-            .collect(),
-        count: acc.count,
-        distinct_count: None,
-        window: Some(r53guard_alert::Window {
-            start: format_rfc3339(bucket),
-            end: format_rfc3339(bucket + s.bucket_ms),
-        }),
-        suppressed: acc.count - 1,
-        events_total: acc.count,
-        events: acc.evidence(),
     }
 }

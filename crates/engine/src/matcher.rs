@@ -140,6 +140,18 @@ impl Compiler<'_, '_> {
         )
     }
 
+    /// The context for a nested query: the reference evaluator sees each element as a
+    /// document, so case-insensitive fields under `path` are given relative to it.
+    fn nested_context(&self, path: &str) -> Box<EvalContext> {
+        let prefix = format!("{path}.");
+        let relative = self
+            .opts
+            .case_insensitive
+            .iter()
+            .filter_map(|f| f.strip_prefix(&prefix).map(str::to_owned));
+        Box::new(EvalContext::new(self.opts.now_ms).with_case_insensitive_fields(relative))
+    }
+
     fn node(&mut self, q: &Query) -> Node {
         match q {
             Query::MatchAll => Node::True,
@@ -167,7 +179,7 @@ impl Compiler<'_, '_> {
             Query::Nested { path, query } => Node::Nested {
                 field: self.schema.add(path),
                 query: query.clone(),
-                context: self.context(),
+                context: self.nested_context(path),
             },
             Query::And(children) => Node::And(children.iter().map(|c| self.node(c)).collect()),
             Query::Or(children) => self.or(children),

@@ -2,13 +2,19 @@
 //! (`recipientAccountId` + `eventID` for CloudTrail, a content hash for Resolver lines) so
 //! re-reading the same event never alerts twice. With `alert_suppression`, matches are grouped
 //! by the chosen fields into fixed event-time buckets of the suppression duration: one alert
-//! per group and bucket, counting what it folded in.
+//! per group and bucket, counting what it folded in. A group's alert is final once its bucket
+//! has ended (at the end of the run, or when a flush watermark passes the bucket's end).
 
 use crate::acc::Acc;
+use crate::draft::Draft;
 use crate::evidence::Origin;
+use crate::keyed::Keyed;
+use crate::render::Render;
+use crate::template::Summary;
+use r53guard_alert::{Alert, AlertRule};
 use r53guard_event::{Event, FieldId, Kind};
 use r53guard_rules::MissingFields;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 
 /// Suppression settings, compiled.
 #[derive(Debug, Clone)]
@@ -21,11 +27,13 @@ pub struct Suppress {
     pub missing: MissingFields,
 }
 
-/// What a query rule keeps while reading.
-#[derive(Debug, Default)]
+/// A suppression group: its values (null for a missing field) and bucket start.
+type GroupKey = (Vec<Option<String>>, i64);
+
+/// What a query rule keeps while reading: open suppression groups.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QueryState {
-    /// Suppressed groups: (group values, bucket start) → accumulator.
-    pub groups: HashMap<(Vec<Option<String>>, i64), Acc>,
+    groups: Keyed<GroupKey, Acc>,
 }
 
 /// The identity of an event for alert ids.
@@ -68,6 +76,13 @@ impl Suppress {
 }
 
 impl QueryState {
+    /// No open groups; at most `max_keys` of them at a time.
+    pub fn new(max_keys: usize) -> QueryState {
+        QueryState {
+            groups: Keyed::new(max_keys),
+        }
+    }
+
     /// Folds a suppressed match in.
     pub fn add(
         &mut self,
@@ -76,11 +91,85 @@ impl QueryState {
         cap: usize,
         ev: &Event<'_>,
         origin: &Origin<'_>,
-        derive: impl FnOnce(&Event<'_>) -> (r53guard_alert::Entity, String),
     ) {
         self.groups
-            .entry((group, bucket))
-            .or_insert_with(|| Acc::new(cap))
-            .add(ev, origin, derive);
+            .entry((group, bucket), Acc::default)
+            .add(ev, origin, cap);
     }
+
+    /// Groups evicted to stay under the cap.
+    pub fn evicted(&self) -> u64 {
+        self.groups.evicted()
+    }
+
+    /// Folds in the state of another engine fed other events.
+    pub fn merge(&mut self, other: QueryState, cap: usize) {
+        self.groups.merge(other.groups, |a, b| a.merge(b, cap));
+    }
+
+    /// The alerts of the groups whose bucket ends at or before `watermark_ms`, with their
+    /// detection times; those groups are closed.
+    pub fn flush(
+        &mut self,
+        watermark_ms: i64,
+        s: &Suppress,
+        meta: &AlertRule,
+        summary: Option<&Summary>,
+        render: &mut Render<'_>,
+    ) -> Vec<(i64, Alert)> {
+        let mut done = Vec::new();
+        self.groups.retain(|(group, bucket), acc| {
+            if bucket.saturating_add(s.bucket_ms) > watermark_ms {
+                return true;
+            }
+            done.push((group.clone(), *bucket, std::mem::take(acc)));
+            false
+        });
+        done.into_iter()
+            .map(|(group, bucket, acc)| {
+                let alert = grouped_alert(meta, s, summary, &group, bucket, &acc, render);
+                (acc.first_ms, alert)
+            })
+            .collect()
+    }
+}
+
+fn grouped_alert(
+    meta: &AlertRule,
+    s: &Suppress,
+    summary: Option<&Summary>,
+    group: &[Option<String>],
+    bucket: i64,
+    acc: &Acc,
+    render: &mut Render<'_>,
+) -> Alert {
+    let mut id_parts = vec![bucket.to_string().into_bytes()];
+    id_parts.extend(
+        group
+            .iter()
+            .map(|g| g.as_deref().unwrap_or("\u{0}null").as_bytes().to_vec()),
+    );
+    Draft {
+        id_parts,
+        detected_ms: acc.first_ms,
+        seen_ms: (acc.first_ms, acc.last_ms),
+        group: s
+            .fields
+            .iter()
+            .zip(group)
+            .filter_map(|((name, _), v)| v.clone().map(|v| (name.clone(), v)))
+            .collect(),
+        count: acc.count,
+        distinct_count: None,
+        window: Some((bucket, bucket + s.bucket_ms)),
+        suppressed: acc.count - 1,
+    }
+    .build(
+        "suppressed",
+        meta,
+        summary,
+        acc.samples(),
+        acc.earliest(),
+        render,
+    )
 }

@@ -127,7 +127,7 @@ pub use compile::CompiledSigma;
 pub use correlation::{
     Correlation, CorrelationCondition, CorrelationKind, CountOp, FieldAlias, Target,
 };
-pub use diagnostics::{Diagnostic, Origin, Unsupported};
+pub use diagnostics::{Diagnostic, Level as DiagnosticLevel, Origin, Unsupported};
 pub use filter::{AppliedFilter, Filter};
 pub use mapping::{FieldReport, FieldUse, Mapping, SourceMap, field_report};
 pub use model::{Detection, Level, LogSource, Search, SigmaRule, Status};

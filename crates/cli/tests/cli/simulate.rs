@@ -122,3 +122,54 @@ fn unknown_attack_ids_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("dns-nope"), "{}", stderr(&out));
 }
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_bundled_sample_is_what_simulate_writes() {
+    let dir = tempdir("sim-sample");
+    let out = r53guard(
+        &[
+            "simulate",
+            "--out",
+            dir.to_str().unwrap(),
+            "--hours",
+            "1",
+            "--scale",
+            "1",
+            "--seed",
+            "1",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sample = std::path::PathBuf::from(format!(
+        "{}/../../examples/sample",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let (want, got) = (tree(&sample), tree(&dir));
+    assert_eq!(
+        want.keys().collect::<Vec<_>>(),
+        got.keys().collect::<Vec<_>>(),
+        "regenerate examples/sample with: r53guard simulate --out examples/sample --hours 1 --scale 1 --seed 1"
+    );
+    for (k, v) in &want {
+        assert!(got[k] == *v, "{k} differs: regenerate examples/sample");
+    }
+}

@@ -83,3 +83,80 @@ pub fn run_files(set: &RuleSet, paths: &[&str]) -> RunResult {
         .collect();
     run_inputs(set, &inputs)
 }
+
+/// 2024-05-01T10:00:00Z in epoch ms: the base time of generated events.
+pub const T0: i64 = 1_714_557_600_000;
+
+/// An RFC 3339 time `ms` after [`T0`].
+pub fn at(ms: i64) -> String {
+    r53guard_event::time::format_rfc3339(T0 + ms)
+}
+
+/// Minutes and seconds as ms.
+pub fn ms(minutes: i64, seconds: i64) -> i64 {
+    (minutes * 60 + seconds) * 1000
+}
+
+/// A Resolver query-log line.
+pub fn resolver(account: &str, vpc: &str, src: &str, t: i64, name: &str, rcode: &str) -> String {
+    serde_json::json!({
+        "version": "1.100000",
+        "account_id": account,
+        "region": "us-east-1",
+        "vpc_id": vpc,
+        "query_timestamp": at(t),
+        "query_name": name,
+        "query_type": "A",
+        "query_class": "IN",
+        "rcode": rcode,
+        "answers": [],
+        "srcaddr": src,
+        "srcport": "53000",
+        "transport": "UDP",
+        "srcids": {"instance": "i-0123456789abcdef0"}
+    })
+    .to_string()
+}
+
+/// A Route 53 Domains CloudTrail event.
+pub fn domains_event(id: &str, t: i64, action: &str, domain: &str, principal: &str) -> String {
+    serde_json::json!({
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "AssumedRole", "arn": principal, "accountId": "111122223333"},
+        "eventTime": at(t),
+        "eventSource": "route53domains.amazonaws.com",
+        "eventName": action,
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "198.51.100.7",
+        "requestParameters": {"domainName": domain, "accountId": "444455556666"},
+        "eventID": id,
+        "recipientAccountId": "111122223333"
+    })
+    .to_string()
+}
+
+/// Runs `set` over records given as lines (NDJSON), in order.
+pub fn run_lines(set: &RuleSet, lines: &[String]) -> RunResult {
+    run_inputs(set, &[("input.jsonl", lines.join("\n").into_bytes())])
+}
+
+/// Feeds records straight to an engine; record `i` of `records` is `(index, text)`, and its
+/// origin is line `index + 1` of `gen`, so a record keeps its origin whatever order it comes in.
+pub fn feed(engine: &mut Engine, records: &[(u64, String)]) {
+    let schema = engine.schema();
+    let mut projector = Projector::new(&schema);
+    for (index, raw) in records {
+        match projector.project(raw) {
+            Ok(r53guard_event::Classified::Event(ev)) => engine.process(
+                &ev,
+                &Origin {
+                    path: "gen",
+                    line: index + 1,
+                    record: *index,
+                    part: None,
+                },
+            ),
+            other => panic!("not an event: {raw}: {other:?}"),
+        }
+    }
+}

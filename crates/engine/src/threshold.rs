@@ -1,0 +1,279 @@
+//! Threshold rules: per group key, at least `value` matching events (and, with
+//! `cardinality`, at least N distinct values of a field) in a sliding event-time window made
+//! of one-minute buckets ([`crate::buckets`]).
+//!
+//! A key's window is evaluated at the end of every minute. A **burst** starts at the first
+//! step where the condition holds after a step where it did not (or after the key was first
+//! seen), and lasts while it keeps holding; each burst is **one alert**, detected at the end of
+//! the minute where it started. Its `count` and `distinct_count` are the window's at that
+//! step, its `window` is that step's window, and its evidence the earliest events of that
+//! window. With `alert_suppression.duration` (or the rule interval when no duration is set),
+//! a burst alert starting less than the duration after the key's last kept alert is folded
+//! into it (`suppressed` counts such bursts).
+//!
+//! Bursts are evaluated when the engine is flushed (only the steps that end at or before the
+//! watermark, after which buckets that no later window needs are dropped) or at the end of the
+//! run (every step), so the order events arrive in does not matter.
+
+use crate::buckets::{BUCKET_MS, Buckets, Crossing};
+use crate::draft::Draft;
+use crate::evidence::Origin;
+use crate::keyed::{Activity, Keyed};
+use crate::render::Render;
+use crate::sample::{self, Sample, content_key128};
+use crate::template::Summary;
+use crate::terms;
+use r53guard_alert::{Alert, AlertRule};
+use r53guard_event::{Event, FieldId};
+use serde::{Deserialize, Serialize};
+
+/// Most group keys one event can count toward (combinations of array values).
+const MAX_KEYS_PER_EVENT: usize = 100;
+
+/// A threshold rule's settings, compiled.
+#[derive(Debug, Clone)]
+pub struct ThresholdSpec {
+    /// Group-by fields (none: one group).
+    pub group_by: Vec<(String, FieldId)>,
+    /// Minimum events in the window.
+    pub value: u64,
+    /// Field and minimum distinct values in the window.
+    pub cardinality: Option<(FieldId, u64)>,
+    /// Window length in minutes (the rule's window rounded up, at least one).
+    pub window_minutes: i64,
+    /// Suppression duration, ms.
+    pub suppress_ms: Option<i64>,
+}
+
+/// What a threshold rule keeps: per group key, its buckets and burst state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ThresholdState {
+    keys: Keyed<Vec<String>, KeyState>,
+    /// The last step evaluated by a flush (`i64::MIN`: none).
+    evaluated: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct KeyState {
+    buckets: Buckets,
+    last_ms: i64,
+    /// Whether the condition held at the last step evaluated.
+    above: bool,
+    /// The kept alert whose suppression period is still open.
+    held: Option<Box<Held>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Held {
+    at_ms: i64,
+    until_ms: i64,
+    alert: Alert,
+}
+
+impl Activity for KeyState {
+    fn last_ms(&self) -> i64 {
+        self.last_ms
+    }
+}
+
+impl KeyState {
+    fn new() -> KeyState {
+        KeyState {
+            buckets: Buckets::default(),
+            last_ms: i64::MIN,
+            above: false,
+            held: None,
+        }
+    }
+}
+
+impl ThresholdSpec {
+    fn holds(&self, count: u64, distinct: u64) -> bool {
+        count >= self.value && self.cardinality.is_none_or(|(_, min)| distinct >= min)
+    }
+}
+
+impl ThresholdState {
+    /// No keys; at most `max_keys` at a time.
+    pub fn new(max_keys: usize) -> ThresholdState {
+        ThresholdState {
+            keys: Keyed::new(max_keys),
+            evaluated: i64::MIN,
+        }
+    }
+
+    /// Counts a matching event; `false` when it has no group key (a group-by field missing).
+    pub fn add(
+        &mut self,
+        spec: &ThresholdSpec,
+        ev: &Event<'_>,
+        origin: &Origin<'_>,
+        cap: usize,
+    ) -> bool {
+        let keys = terms::keys(ev, &spec.group_by, MAX_KEYS_PER_EVENT);
+        if keys.is_empty() {
+            return false;
+        }
+        let distinct: Vec<String> = match spec.cardinality {
+            Some((field, _)) => ev
+                .values(field)
+                .filter(|v| !v.is_null())
+                .map(|v| v.to_string())
+                .collect(),
+            None => Vec::new(),
+        };
+        let minute = ev.time_ms.div_euclid(BUCKET_MS);
+        let mut content = None;
+        for key in keys {
+            let state = self.keys.entry(key, KeyState::new);
+            state.last_ms = state.last_ms.max(ev.time_ms);
+            let bucket = state.buckets.bucket_mut(minute);
+            bucket.count += 1;
+            bucket.first_ms = bucket.first_ms.min(ev.time_ms);
+            bucket.last_ms = bucket.last_ms.max(ev.time_ms);
+            for v in &distinct {
+                bucket.add_distinct(v);
+            }
+            if sample::could_take(&bucket.sample, cap, ev.time_ms) {
+                let key = *content.get_or_insert_with(|| content_key128(ev.raw));
+                sample::offer(&mut bucket.sample, Sample::with_key(ev, origin, key), cap);
+            }
+        }
+        true
+    }
+
+    /// Keys evicted to stay under the cap.
+    pub fn evicted(&self) -> u64 {
+        self.keys.evicted()
+    }
+
+    /// Folds in the state of another engine fed other events (exact when neither was flushed,
+    /// or when the two saw different keys).
+    pub fn merge(&mut self, other: ThresholdState, cap: usize) {
+        self.evaluated = self.evaluated.max(other.evaluated);
+        self.keys.merge(other.keys, |mine, theirs| {
+            mine.buckets.merge(theirs.buckets, cap);
+            mine.last_ms = mine.last_ms.max(theirs.last_ms);
+            mine.above |= theirs.above;
+            if mine.held.is_none() {
+                mine.held = theirs.held;
+            }
+        });
+    }
+
+    /// The alerts final at `watermark_ms` (`i64::MAX`: the end of the run), with their
+    /// detection times.
+    pub fn flush(
+        &mut self,
+        watermark_ms: i64,
+        ctx: &Ctx<'_>,
+        render: &mut Render<'_>,
+    ) -> Vec<(i64, Alert)> {
+        let end = watermark_ms == i64::MAX;
+        let upto = if end {
+            i64::MAX
+        } else {
+            watermark_ms.div_euclid(BUCKET_MS) - 1
+        };
+        if upto <= self.evaluated {
+            return Vec::new();
+        }
+        let spec = ctx.spec;
+        let n = spec.window_minutes;
+        let after = self.evaluated;
+        let mut out = Vec::new();
+        for (key, state) in self.keys.iter_mut() {
+            let crossings = state.buckets.sweep(
+                after,
+                upto,
+                n,
+                |count, distinct| spec.holds(count, distinct),
+                &mut state.above,
+            );
+            for c in &crossings {
+                let (at, alert) = burst_alert(ctx, key, &state.buckets, c, render);
+                match spec.suppress_ms {
+                    None => out.push((at, alert)),
+                    Some(d) => match &mut state.held {
+                        Some(h) if at < h.until_ms => h.alert.suppressed += 1,
+                        held => {
+                            if let Some(h) = held.take() {
+                                out.push((h.at_ms, h.alert));
+                            }
+                            *held = Some(Box::new(Held {
+                                at_ms: at,
+                                until_ms: at.saturating_add(d),
+                                alert,
+                            }));
+                        }
+                    },
+                }
+            }
+            if state
+                .held
+                .as_ref()
+                .is_some_and(|h| end || h.until_ms <= (upto + 1) * BUCKET_MS)
+                && let Some(h) = state.held.take()
+            {
+                out.push((h.at_ms, h.alert));
+            }
+            if !end {
+                state.buckets.prune_before(upto - n + 2);
+            }
+        }
+        if end {
+            self.keys.retain(|_, _| false);
+        } else {
+            self.keys
+                .retain(|_, s| !s.buckets.is_empty() || s.above || s.held.is_some());
+        }
+        self.evaluated = upto;
+        out
+    }
+}
+
+/// What building a threshold alert needs besides the key's state.
+pub struct Ctx<'a> {
+    /// The rule's settings.
+    pub spec: &'a ThresholdSpec,
+    /// The rule, as alerts carry it.
+    pub meta: &'a AlertRule,
+    /// The rule's summary template.
+    pub summary: Option<&'a Summary>,
+    /// Most sample events per alert.
+    pub cap: usize,
+}
+
+fn burst_alert(
+    ctx: &Ctx<'_>,
+    key: &[String],
+    buckets: &Buckets,
+    c: &Crossing,
+    render: &mut Render<'_>,
+) -> (i64, Alert) {
+    let n = ctx.spec.window_minutes;
+    let (first, last, samples) = buckets.window(c, ctx.cap);
+    let start = c.step.saturating_mul(BUCKET_MS);
+    let at = start.saturating_add(BUCKET_MS);
+    let mut id_parts: Vec<Vec<u8>> = key.iter().map(|v| v.as_bytes().to_vec()).collect();
+    id_parts.push(start.to_string().into_bytes());
+    let alert = Draft {
+        id_parts,
+        detected_ms: at,
+        seen_ms: (first, last),
+        group: terms::group_map(&ctx.spec.group_by, key),
+        count: c.count,
+        distinct_count: ctx.spec.cardinality.map(|_| c.distinct),
+        window: Some((at.saturating_sub(n.saturating_mul(BUCKET_MS)), at)),
+        suppressed: 0,
+    }
+    .build(
+        "threshold",
+        ctx.meta,
+        ctx.summary,
+        &samples,
+        samples.first(),
+        render,
+    );
+    (at, alert)
+}
