@@ -60,5 +60,13 @@ fn describe(t: Transform) -> String {
         Transform::OcsfDisposition => "OCSF disposition to ALERT/BLOCK/ALLOW".into(),
         Transform::Text => "as text".into(),
         Transform::Const(c) => format!("constant {c:?}"),
+        Transform::DnsName => "lower-cased, no trailing dot".into(),
+        Transform::RegisteredDomain => "registrable domain (Public Suffix List)".into(),
+        Transform::PublicSuffix => "public suffix (Public Suffix List)".into(),
+        Transform::LastLabel => "last label".into(),
+        Transform::Subdomain => "labels before the registrable domain".into(),
+        Transform::Base64Label => "the label that is a base64 payload, if any".into(),
+        Transform::DgaScore => "DGA score 0-1 of the registrable label".into(),
+        Transform::TunnelLabel => "the subdomain, if long or high-entropy".into(),
     }
 }

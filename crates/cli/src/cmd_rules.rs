@@ -2,7 +2,7 @@
 //! diagnostics for rule files, and the rules' embedded tests.
 
 use crate::output::{RowFormat, RowWriter};
-use crate::ruleset::{RuleArgs, assemble, load_path, print_warnings};
+use crate::ruleset::{RuleArgs, add_lists, assemble, builtin_lists, load_path, print_warnings};
 use crate::{Outcome, UsageError};
 use clap::{Args, Subcommand};
 use r53guard_engine::EngineOptions;
@@ -48,6 +48,9 @@ pub struct PathArgs {
     /// Rule files or directories.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Directories of value lists the rules use (the built-in lists are always available).
+    #[arg(long = "lists", value_name = "DIR")]
+    lists: Vec<PathBuf>,
 }
 
 /// Arguments of `rules test`.
@@ -59,16 +62,20 @@ pub struct TestArgs {
     /// Do not test the built-in pack.
     #[arg(long)]
     no_builtin: bool,
+    /// Directories of value lists (replacing built-in lists with the same id).
+    #[arg(long = "lists", value_name = "DIR")]
+    lists: Vec<PathBuf>,
 }
 
 pub fn run(cmd: RulesCommand) -> anyhow::Result<Outcome> {
     match cmd {
         RulesCommand::List(a) => list(&assemble(&a.rules)?, a.format),
         RulesCommand::Show(a) => show(&assemble(&a.rules)?, &a.id),
-        RulesCommand::Validate(a) => validate(&a.paths),
+        RulesCommand::Validate(a) => validate(&a.paths, &a.lists),
         RulesCommand::Test(a) => test(&assemble(&RuleArgs {
             rules: a.paths,
             no_builtin: a.no_builtin,
+            lists: a.lists,
         })?),
     }
 }
@@ -185,12 +192,15 @@ fn show(set: &RuleSet, id: &str) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-fn validate(paths: &[PathBuf]) -> anyhow::Result<Outcome> {
+fn validate(paths: &[PathBuf], lists: &[PathBuf]) -> anyhow::Result<Outcome> {
     let mut errors = 0usize;
     let mut rules = 0usize;
     for path in paths {
         match load_path(path) {
-            Ok(set) => {
+            Ok(loaded) => {
+                let mut set = builtin_lists()?;
+                add_lists(&mut set, lists)?;
+                set.overlay(loaded);
                 rules += set.rules.len();
                 print_warnings(&set.warnings);
                 let problems = set.check();

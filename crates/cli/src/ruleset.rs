@@ -3,7 +3,7 @@
 //! diagnostics printed for a human.
 
 use clap::Args;
-use r53guard_rules::{Diagnostics, RuleSet, builtin, load_dir, load_file};
+use r53guard_rules::{Diagnostics, RuleSet, builtin, load_dir, load_file, load_lists};
 use std::path::{Path, PathBuf};
 
 /// Where rules come from.
@@ -13,9 +13,13 @@ pub struct RuleArgs {
     /// rule_id as a built-in one replaces it. Repeatable.
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
-    /// Do not load the built-in pack.
+    /// Do not load the built-in pack's rules (its value lists stay available).
     #[arg(long)]
     pub no_builtin: bool,
+    /// Directories of value lists (`<id>.txt`), replacing built-in lists with the same id.
+    /// Repeatable.
+    #[arg(long = "lists", value_name = "DIR")]
+    pub lists: Vec<PathBuf>,
 }
 
 /// Loads a file or a directory of rules (and shared exception files and lists).
@@ -32,20 +36,38 @@ pub fn load_path(path: &Path) -> Result<RuleSet, Diagnostics> {
 
 /// The rules of a run. Errors are printed and fail the run; warnings are printed.
 pub fn assemble(args: &RuleArgs) -> anyhow::Result<RuleSet> {
-    let mut set = if args.no_builtin {
-        RuleSet::new()
-    } else {
-        builtin().map_err(|d| report("the built-in pack", &d))?
-    };
+    let mut set = builtin().map_err(|d| report("the built-in pack", &d))?;
+    if args.no_builtin {
+        set.rules.clear();
+    }
     for path in &args.rules {
         let loaded = load_path(path).map_err(|d| report(&path.display().to_string(), &d))?;
         set.overlay(loaded);
     }
+    add_lists(&mut set, &args.lists)?;
     let problems = set.check();
     if problems.has_errors() {
         return Err(report("the rule set", &problems));
     }
     print_warnings(&set.warnings);
+    Ok(set)
+}
+
+/// Adds list directories; a list replaces the one of the same id.
+pub fn add_lists(set: &mut RuleSet, dirs: &[PathBuf]) -> anyhow::Result<()> {
+    for dir in dirs {
+        let lists = load_lists(dir).map_err(|d| report(&dir.display().to_string(), &d))?;
+        for list in lists {
+            set.lists.insert(list.id.clone(), list);
+        }
+    }
+    Ok(())
+}
+
+/// The built-in value lists, for checking rules that use them.
+pub fn builtin_lists() -> anyhow::Result<RuleSet> {
+    let mut set = builtin().map_err(|d| report("the built-in pack", &d))?;
+    set.rules.clear();
     Ok(set)
 }
 

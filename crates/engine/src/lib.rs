@@ -68,6 +68,7 @@ pub mod entity;
 mod evidence;
 mod exceptions;
 mod keyed;
+mod lists;
 pub mod matcher;
 mod meta;
 mod new_terms;
@@ -88,6 +89,7 @@ use crate::buckets::BUCKET_MS;
 use crate::cap::Capped;
 use crate::entity::EntityFields;
 use crate::exceptions::Exceptions;
+use crate::lists::ListConditions;
 use crate::matcher::{CompileOptions, Matcher};
 use crate::new_terms::{NewTermsSpec, NewTermsState};
 use crate::query::{QueryState, Suppress, event_key};
@@ -170,6 +172,7 @@ pub enum EngineError {
 /// One compiled rule.
 struct Compiled {
     meta: AlertRule,
+    lists: ListConditions,
     exceptions: Exceptions,
     summary: Option<Summary>,
     logic: Logic,
@@ -353,6 +356,9 @@ impl Engine {
             let Some(hit) = hit else {
                 continue;
             };
+            if !r.lists.hold(ev) {
+                continue;
+            }
             r.counts.matched += 1;
             if late {
                 r.counts.late += 1;
@@ -699,6 +705,12 @@ fn compile(
             }
         }
     };
+    let lists = ListConditions::compile(&rule.lists, &set.lists, schema).map_err(|list| {
+        EngineError::MissingList {
+            rule: rule.rule_id.clone(),
+            source: MissingList(list),
+        }
+    })?;
     let exceptions = Exceptions::compile(
         set.exceptions_for(rule),
         &rule.case_insensitive_fields,
@@ -712,6 +724,7 @@ fn compile(
     })?;
     Ok(Compiled {
         meta: meta::alert_rule(rule, None),
+        lists,
         exceptions,
         summary: rule.summary.as_ref().map(|t| Summary::new(t, schema)),
         logic,

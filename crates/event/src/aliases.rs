@@ -30,6 +30,22 @@ pub enum Transform {
     Text,
     /// A constant.
     Const(&'static str),
+    /// A DNS name lower-cased, without its trailing dot.
+    DnsName,
+    /// The registrable domain (eTLD+1, Public Suffix List) of a DNS name.
+    RegisteredDomain,
+    /// The public suffix of a DNS name (ECS `top_level_domain`: `co.uk`).
+    PublicSuffix,
+    /// The last label of a DNS name.
+    LastLabel,
+    /// What precedes the registrable domain.
+    Subdomain,
+    /// The first label that is a base64 or base64url payload (present only then; case kept).
+    Base64Label,
+    /// The DGA score (0–1) of the registrable label, as text.
+    DgaScore,
+    /// The subdomain, when it is long or high-entropy (present only then).
+    TunnelLabel,
 }
 
 /// One ECS alias: `name` on records of `kind` reads the first present of `sources` (raw
@@ -148,6 +164,16 @@ pub const ALIASES: &[Alias] = &[
         &["tlsDetails.clientProvidedHostHeader"],
         T::None,
     ),
+    // Route 53 Domains logs `domainName` as a string, or (in AWS's own sample) as an object
+    // `{"name": …}`: this reads either, so rules can join on it and print it.
+    ct(
+        "r53guard.domain_name",
+        &[
+            "requestParameters.domainName.name",
+            "requestParameters.domainName",
+        ],
+        T::None,
+    ),
     dns("@timestamp", &["query_timestamp"], T::None),
     dns("event.dataset", &[], T::Const("aws.route53_resolver_logs")),
     dns(
@@ -167,6 +193,22 @@ pub const ALIASES: &[Alias] = &[
     dns("source.port", &["srcport"], T::None),
     dns("network.transport", &["transport"], T::Lower),
     dns("dns.question.name", &["query_name"], T::StripDot),
+    dns("r53guard.dns.name", &["query_name"], T::DnsName),
+    dns(
+        "dns.question.registered_domain",
+        &["query_name"],
+        T::RegisteredDomain,
+    ),
+    dns(
+        "dns.question.top_level_domain",
+        &["query_name"],
+        T::PublicSuffix,
+    ),
+    dns("r53guard.dns.tld", &["query_name"], T::LastLabel),
+    dns("dns.question.subdomain", &["query_name"], T::Subdomain),
+    dns("r53guard.dns.base64_label", &["query_name"], T::Base64Label),
+    dns("r53guard.dns.dga_score", &["query_name"], T::DgaScore),
+    dns("r53guard.dns.tunnel_label", &["query_name"], T::TunnelLabel),
     dns("dns.question.type", &["query_type"], T::None),
     dns("dns.question.class", &["query_class"], T::None),
     dns("dns.response_code", &["rcode"], T::None),

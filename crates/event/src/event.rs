@@ -348,6 +348,14 @@ fn apply(t: Transform, v: FieldValue<'_>) -> Option<FieldValue<'_>> {
             "Allowed" | "Allow" => Cow::Borrowed("ALLOW"),
             _ => Cow::Owned(s.to_uppercase()),
         }),
+        Transform::DnsName
+        | Transform::RegisteredDomain
+        | Transform::PublicSuffix
+        | Transform::LastLabel
+        | Transform::Subdomain
+        | Transform::Base64Label
+        | Transform::DgaScore
+        | Transform::TunnelLabel => return dns_field(t, v),
         Transform::Text => match v {
             FieldValue::Bool(b) => FieldValue::Str(Cow::Borrowed(if b { "true" } else { "false" })),
             FieldValue::Num(n) => FieldValue::Str(Cow::Borrowed(n)),
@@ -370,6 +378,28 @@ fn ocsf_rcode(name: &str) -> &'static str {
         "NotAuth" => "NOTAUTH",
         "NotZone" => "NOTZONE",
         _ => "",
+    }
+}
+
+/// The derived DNS fields: computed from the query name (owned results, absent when the
+/// function has nothing to say, e.g. no base64 label).
+fn dns_field(t: Transform, v: FieldValue<'_>) -> Option<FieldValue<'_>> {
+    let logged = v.as_str()?;
+    let logged = logged.strip_suffix('.').unwrap_or(logged);
+    let name = logged.to_ascii_lowercase();
+    let owned = |s: &str| Some(FieldValue::Str(Cow::Owned(s.to_owned())));
+    match t {
+        Transform::DnsName => owned(&name),
+        Transform::RegisteredDomain => r53guard_dns::registrable_domain(&name).and_then(owned),
+        Transform::PublicSuffix => owned(r53guard_dns::public_suffix(&name)),
+        Transform::LastLabel => owned(r53guard_dns::tld(&name)),
+        Transform::Subdomain => Some(r53guard_dns::subdomain(&name))
+            .filter(|s| !s.is_empty())
+            .and_then(owned),
+        Transform::Base64Label => r53guard_dns::base64_label(logged).and_then(owned),
+        Transform::DgaScore => owned(&format!("{:.3}", r53guard_dns::dga_score(&name))),
+        Transform::TunnelLabel => r53guard_dns::tunnel_label(&name).and_then(owned),
+        _ => Some(v),
     }
 }
 

@@ -176,3 +176,62 @@ unit = "h"
         "2024-05-01T10:00:00.000Z"
     );
 }
+
+#[test]
+fn list_conditions_match_domains_on_label_boundaries() {
+    let rule = r#"
+[rule]
+rule_id = "test-paste"
+name = "Paste site"
+description = "test"
+type = "query"
+data = ["resolver"]
+severity = "medium"
+risk_score = 47
+author = ["r53guard"]
+query = 'rcode:NOERROR'
+[[rule.lists]]
+field = "dns.question.name"
+list = "paste"
+match = "domain"
+[[rule.lists]]
+field = "srcaddr"
+list = "scanners"
+negate = true
+"#;
+    let mut set = rules(&[rule]);
+    let origin = r53guard_rules::Source::Builtin("lists/paste.txt".into());
+    set.add_list(
+        r53guard_rules::ValueList::parse("paste", "# test\npastebin.com\n", origin).unwrap(),
+    )
+    .unwrap();
+    let origin = r53guard_rules::Source::Builtin("lists/scanners.txt".into());
+    set.add_list(r53guard_rules::ValueList::parse("scanners", "10.0.9.9\n", origin).unwrap())
+        .unwrap();
+    let line = |name: &str, src: &str| {
+        format!(
+            r#"{{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2024-05-01T10:00:00Z","query_name":"{name}","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[],"srcaddr":"{src}","srcport":"5353","transport":"UDP","srcids":{{}}}}"#
+        )
+    };
+    let names = [
+        ("pastebin.com.", "10.0.0.1", true),
+        ("RAW.Pastebin.com.", "10.0.0.1", true),
+        ("notpastebin.com.", "10.0.0.1", false),
+        ("pastebin.com.example.org.", "10.0.0.1", false),
+        ("pastebin.com.", "10.0.9.9", false),
+    ];
+    let body: String = names.iter().map(|(n, s, _)| line(n, s) + "\n").collect();
+    let result = run_inputs(&set, &[("dns.log", body.into_bytes())]);
+    let hits: Vec<u64> = result
+        .alerts
+        .iter()
+        .map(|a| a.events[0].source.record)
+        .collect();
+    let want: Vec<u64> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.2)
+        .map(|(i, _)| i as u64)
+        .collect();
+    assert_eq!(hits, want);
+}

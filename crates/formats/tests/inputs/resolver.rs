@@ -148,3 +148,43 @@ fn ocsf_api_activity_reads_as_cloudtrail_fields() {
     assert!(c.bad[0].3.contains("3002"), "{}", c.bad[0].3);
     assert_eq!(stats.ocsf_records, 2);
 }
+
+#[test]
+fn derived_dns_fields() {
+    let line = |name: &str| {
+        format!(
+            r#"{{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2024-05-01T10:00:00Z","query_name":"{name}","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[],"srcaddr":"10.0.0.1","srcport":"5353","transport":"UDP","srcids":{{}}}}"#
+        ) + "\n"
+    };
+    // base64 of "user=admin;password=hunter2;host=db01" (case matters).
+    let payload = "dXNlcj1hZG1pbjtwYXNzd29yZD1odW50ZXIyO2hvc3Q9ZGIwMQ";
+    let body = [
+        line("WWW.Example.CO.UK."),
+        line(&format!("{payload}.exfil.example.net.")),
+        line("d1a2b3c4d5e6f7.cloudfront.net."),
+    ]
+    .concat();
+    let (c, _) = read(
+        body.as_bytes(),
+        &[
+            "r53guard.dns.name",
+            "dns.question.registered_domain",
+            "dns.question.top_level_domain",
+            "r53guard.dns.tld",
+            "dns.question.subdomain",
+            "r53guard.dns.base64_label",
+            "r53guard.dns.dga_score",
+        ],
+    );
+    let f = |i: usize, j: usize| c.seen[i].fields[j].clone();
+    assert_eq!(f(0, 0), ["www.example.co.uk"]);
+    assert_eq!(f(0, 1), ["example.co.uk"]);
+    assert_eq!(f(0, 2), ["co.uk"]);
+    assert_eq!(f(0, 3), ["uk"]);
+    assert_eq!(f(0, 4), ["www"]);
+    assert!(f(0, 5).is_empty());
+    assert_eq!(f(1, 5), [payload]);
+    assert!(f(2, 5).is_empty(), "hex CDN ids are not base64 payloads");
+    let score: f32 = f(0, 6)[0].parse().unwrap();
+    assert!((0.0..=1.0).contains(&score));
+}
