@@ -2,6 +2,7 @@
 
 mod events;
 mod hunt;
+mod pack;
 mod simulate;
 
 use std::path::PathBuf;
