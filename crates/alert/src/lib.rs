@@ -15,7 +15,6 @@ mod model;
 mod render;
 mod rule;
 mod severity;
-mod time;
 
 pub use evidence::{EvidenceEvent, SourceRef};
 pub use id::alert_id;

@@ -12,7 +12,6 @@
 
 use crate::toml_schema::{Doc, ENTRY_KEYS, Node};
 use crate::wildcard::Wildcard;
-use r53guard_kql::datemath::parse_timestamp;
 use r53guard_kql::ip::Cidr;
 
 /// One exception item: all entries must hold for an event to be dropped.
@@ -217,47 +216,9 @@ pub struct SharedException {
 }
 
 /// Parses an RFC 3339 date-time (`2026-01-31T00:00:00Z`, `2026-01-31T09:30:00.5+02:00`) to
-/// epoch milliseconds. A date without a time or a time without an offset is rejected.
-pub fn parse_rfc3339(text: &str) -> Option<i64> {
-    let bytes = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        bytes
-            .get(range)
-            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
-    };
-    let shape = digits(0..4)
-        && bytes.get(4) == Some(&b'-')
-        && digits(5..7)
-        && bytes.get(7) == Some(&b'-')
-        && digits(8..10)
-        && matches!(bytes.get(10), Some(b'T' | b't' | b' '))
-        && digits(11..13)
-        && bytes.get(13) == Some(&b':')
-        && digits(14..16)
-        && bytes.get(16) == Some(&b':')
-        && digits(17..19);
-    if !shape {
-        return None;
-    }
-    let mut rest = &text[19..];
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let len = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if len == 0 {
-            return None;
-        }
-        rest = &fraction[len..];
-    }
-    let offset_ok = matches!(rest, "Z" | "z")
-        || (rest.len() == 6
-            && matches!(rest.as_bytes()[0], b'+' | b'-')
-            && rest.as_bytes()[3] == b':'
-            && rest[1..3].bytes().all(|b| b.is_ascii_digit())
-            && rest[4..6].bytes().all(|b| b.is_ascii_digit()));
-    if !offset_ok {
-        return None;
-    }
-    parse_timestamp(text)
-}
+/// epoch milliseconds (the event view's parser). A date without a time or a time without an
+/// offset is rejected.
+pub use r53guard_event::time::parse_rfc3339;
 
 /// Reads the fields of an exception item (`description`, `expire_time`, `entries`) from
 /// `node`; the caller has checked its keys. `None` when something is wrong (reported).

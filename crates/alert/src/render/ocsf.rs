@@ -4,7 +4,7 @@
 use crate::model::{Alert, Entity, Window};
 use crate::rule::{AlertRule, MitreRef};
 use crate::severity::Severity;
-use crate::time::epoch_millis;
+use r53guard_event::time::parse_rfc3339 as epoch_millis;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io;
