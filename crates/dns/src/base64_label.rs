@@ -32,6 +32,9 @@ use crate::psl::PublicSuffixList;
 
 /// Shortest label tested.
 pub const BASE64_MIN_LEN: usize = 28;
+/// Shortest label the binary-payload branch considers (mixed case, digits and high entropy are
+/// strong evidence on their own; benign DNS labels are almost never mixed-case).
+pub const BINARY_MIN_LEN: usize = 16;
 /// Share of printable decoded bytes for a [`Payload::Text`] label.
 pub const TEXT_MIN_PRINTABLE: f32 = 0.7;
 /// Least upper-case letters in a [`Payload::Binary`] label.
@@ -75,7 +78,7 @@ pub fn base64_label(name: &str) -> Option<&str> {
 /// strict D9 recipe keep only [`Payload::Text`].
 pub fn find_base64_label(name: &str) -> Option<Base64Label<'_>> {
     let name = trim_dot(name);
-    if name.len() < BASE64_MIN_LEN {
+    if name.len() < BINARY_MIN_LEN {
         return None;
     }
     // Everything before the registrable domain; offsets are the same in the lower-case copy.
@@ -86,15 +89,34 @@ pub fn find_base64_label(name: &str) -> Option<Base64Label<'_>> {
             Some(PublicSuffixList::builtin().subdomain(lower).len())
         }
     })?;
-    name[..length]
+    let subdomain = &name[..length];
+    subdomain
         .split('.')
         .find_map(|label| base64_payload(label).map(|payload| Base64Label { label, payload }))
+        .or_else(|| {
+            // A payload split over several labels: test them joined, unless a label is an id
+            // (hex, or a 32-character alphanumeric) that only happens to sit beside others.
+            let is_id = |l: &str| {
+                l.bytes().all(|b| b.is_ascii_hexdigit())
+                    || (l.len() == 32 && l.bytes().all(|b| b.is_ascii_alphanumeric()))
+            };
+            let joined: String = subdomain.split('.').collect();
+            (subdomain.contains('.')
+                && !subdomain.split('.').any(is_id)
+                && joined.len() <= MAX_LABEL)
+                .then(|| base64_payload(&joined))
+                .flatten()
+                .map(|payload| Base64Label {
+                    label: subdomain,
+                    payload,
+                })
+        })
 }
 
 /// The base64 test on one label (steps 1–5 of the module documentation).
 pub fn base64_payload(label: &str) -> Option<Payload> {
     let bytes = label.as_bytes();
-    if bytes.len() < BASE64_MIN_LEN || bytes.len() > MAX_LABEL || !label.is_ascii() {
+    if bytes.len() < BINARY_MIN_LEN || bytes.len() > MAX_LABEL || !label.is_ascii() {
         return None;
     }
     if bytes.len() == 32 && bytes.iter().all(u8::is_ascii_alphanumeric) {
@@ -113,14 +135,22 @@ pub fn base64_payload(label: &str) -> Option<Payload> {
     let length = decode(body.as_bytes(), &mut decoded)?;
     let decoded = &decoded[..length];
     if is_mostly_printable(decoded) {
-        return Some(Payload::Text);
+        // Text payloads follow D9's length rule; shorter printable decodings are coincidences.
+        return (bytes.len() >= BASE64_MIN_LEN).then_some(Payload::Text);
     }
     let count = |test: fn(&u8) -> bool| body.bytes().filter(test).count();
     let binary = count(u8::is_ascii_uppercase) >= BINARY_MIN_UPPER
         && count(u8::is_ascii_lowercase) >= BINARY_MIN_LOWER
         && count(u8::is_ascii_digit) >= BINARY_MIN_DIGITS
-        && entropy_of_bytes(body.as_bytes()) >= BINARY_MIN_ENTROPY;
+        && entropy_of_bytes(body.as_bytes()) >= binary_min_entropy(body.len());
     binary.then_some(Payload::Binary)
+}
+
+/// The entropy a binary payload of `len` characters must reach: [`BINARY_MIN_ENTROPY`], or
+/// less for short labels, whose entropy cannot reach it (16 random characters carry at most
+/// 4 bits each, and usually about 3.6).
+fn binary_min_entropy(len: usize) -> f32 {
+    BINARY_MIN_ENTROPY.min(0.85 * (len.max(1) as f32).log2())
 }
 
 /// Decodes an unpadded base64 body in either alphabet (not both) into `out`; trailing bits of a
@@ -212,7 +242,8 @@ mod tests {
 
     #[test]
     fn label_rules() {
-        // 32-character alphanumeric and too short labels are never payloads.
+        // 32-character alphanumerics (ids, ACM tokens) and labels under 16 characters are never
+        // payloads; text payloads need 28 characters.
         assert_eq!(
             base64_payload("dGhpcyBpcyBhIHRlc3Qgb2YgdGhl"),
             Some(Payload::Text)
@@ -222,7 +253,11 @@ mod tests {
             Some(Payload::Text)
         );
         assert_eq!(base64_payload("dGhpcyBpcyBhIHRlc3Qgb2YgdGhleHl6"), None);
-        assert_eq!(base64_payload("dGhpcyBpcyBhIHRlc3Qgb2Yg"), None);
+        assert_ne!(
+            base64_payload("dGhpcyBpcyBhIHRlc3Qgb2Yg"),
+            Some(Payload::Text)
+        );
+        assert_eq!(base64_payload("dGhpcyBpcyBhIHR"), None);
         assert_eq!(base64_payload("dGhpcyBpcyBhIHRlc3Qgb2YgdGhl==="), None);
     }
 }

@@ -29,9 +29,11 @@
 //!   `cluster.local`; single labels have no registrable domain.
 //! * **Base64 label** ([`base64_label`](mod@base64_label)): D9's recipe (≥ 28 chars, ASCII, not a
 //!   32-char alphanumeric, base64 or base64url alphabet, decodable, ≥ 70% printable as ASCII,
-//!   UTF-16-LE or UTF-8) plus a binary-payload branch (mixed case, a digit, entropy ≥ 4.0
-//!   bits), because encrypted or compressed payloads are not printable. Skips
-//!   [`INTERNAL_SUFFIXES`] and [`AWS_SUFFIXES`].
+//!   UTF-16-LE or UTF-8) plus a binary-payload branch (≥ 16 chars, mixed case, a digit, entropy
+//!   ≥ 4.0 bits, or less for short labels: 0.85 × log2(length)), because encrypted or
+//!   compressed payloads are not printable; hex labels are never payloads; when no single
+//!   label passes, the subdomain's labels are tested joined (a payload split over labels),
+//!   unless one of them is an id. Skips [`INTERNAL_SUFFIXES`] and [`AWS_SUFFIXES`].
 //! * **DGA score** ([`dga`]): Kneser-Ney trigram model of benign labels, twelve character
 //!   features, logistic regression against synthetic random labels; cut 0.5 = 99th
 //!   percentile of out-of-fold benign scores.
