@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Retrains the DGA model of crates/dns (r53guard-dns) and rewrites crates/dns/data/dga-model.json.
 #
-# Trains ONLY on shippable data: the OpenDNS benign lists (public domain) and synthetic random
-# labels. Never pass the GPL DGA corpus (dga_labelled.csv) here: it is for evaluation only.
+# Trains ONLY on shippable data: the OpenDNS benign lists (public domain) and synthetic
+# labels from our own generators. Never pass the GPL DGA corpus (dga_labelled.csv) here: it is for evaluation only.
 # Deterministic: the same lists and seed write the same bytes.
 #
 # Usage: scripts/train-dga.sh [BENIGN_DIR] [SEED]

@@ -45,6 +45,9 @@ pub const BINARY_MIN_LOWER: usize = 2;
 pub const BINARY_MIN_DIGITS: usize = 1;
 /// Least entropy (bits per byte) of a [`Payload::Binary`] label.
 pub const BINARY_MIN_ENTROPY: f32 = 4.0;
+/// Shortest label of the short binary branch (10 to 15 characters), which asks for more
+/// evidence: see [`find_base64_label`].
+pub const SHORT_BINARY_MIN_LEN: usize = 10;
 
 /// Longest label decoded; DNS labels are at most 63 bytes, so anything longer is malformed and
 /// is not tested.
@@ -90,6 +93,11 @@ pub fn find_base64_label(name: &str) -> Option<Base64Label<'_>> {
         }
     })?;
     let subdomain = &name[..length];
+    // A registrable domain in mixed case means the whole name had its case randomised (DNS
+    // 0x20 encoding by a forwarding resolver): short mixed-case labels prove nothing then.
+    let registered = &name[length..];
+    let randomised_case = registered.bytes().any(|b| b.is_ascii_uppercase())
+        && registered.bytes().any(|b| b.is_ascii_lowercase());
     subdomain
         .split('.')
         .find_map(|label| base64_payload(label).map(|payload| Base64Label { label, payload }))
@@ -111,6 +119,78 @@ pub fn find_base64_label(name: &str) -> Option<Base64Label<'_>> {
                     payload,
                 })
         })
+        .or_else(|| {
+            if randomised_case {
+                return None;
+            }
+            subdomain.split('.').find_map(|label| {
+                short_binary_payload(label).then_some(Base64Label {
+                    label,
+                    payload: Payload::Binary,
+                })
+            })
+        })
+}
+
+/// The short binary branch: a label of [`SHORT_BINARY_MIN_LEN`] to 15 characters in the base64
+/// alphabet that decodes, with at least three upper-case and three lower-case letters, a digit
+/// or a base64 symbol (`+`, `/`, `-`, `_`), case flips between at least 40% of neighbouring
+/// letters and no run of five lower-case letters (random base64, not CamelCase words such
+/// as `MyCompanyWeb1`), and near-maximal entropy. Only used when
+/// the registrable domain is not in mixed case (see [`find_base64_label`]).
+fn short_binary_payload(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    if !(SHORT_BINARY_MIN_LEN..BINARY_MIN_LEN).contains(&bytes.len()) {
+        return false;
+    }
+    let body = label.trim_end_matches('=');
+    if bytes.len() - body.len() > 2 || body.len() % 4 == 1 {
+        return false;
+    }
+    let mut decoded = [0u8; BINARY_MIN_LEN];
+    if decode(body.as_bytes(), &mut decoded).is_none() {
+        return false;
+    }
+    let count = |test: fn(&u8) -> bool| body.bytes().filter(test).count();
+    let symbols = count(|b| matches!(b, b'+' | b'/' | b'-' | b'_'));
+    count(u8::is_ascii_uppercase) >= 3
+        && count(u8::is_ascii_lowercase) >= 3
+        && (count(u8::is_ascii_digit) + symbols) >= 1
+        && flips_often(body)
+        && longest_lowercase_run(body) < 5
+        && entropy_of_bytes(body.as_bytes()) >= binary_min_entropy(body.len())
+}
+
+/// Whether the case flips between at least 40% of the neighbouring letter pairs (at least
+/// three flips), as in random base64 (50% on average).
+fn flips_often(text: &str) -> bool {
+    let pairs = text
+        .as_bytes()
+        .windows(2)
+        .filter(|pair| pair[0].is_ascii_alphabetic() && pair[1].is_ascii_alphabetic())
+        .count();
+    let flips = case_flips(text);
+    flips >= 3 && 10 * flips >= 4 * pairs
+}
+
+/// The longest run of lower-case letters (CamelCase words have long ones).
+fn longest_lowercase_run(text: &str) -> usize {
+    text.split(|c: char| !c.is_ascii_lowercase())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Neighbouring letter pairs that differ in case.
+fn case_flips(text: &str) -> usize {
+    text.as_bytes()
+        .windows(2)
+        .filter(|pair| {
+            pair[0].is_ascii_alphabetic()
+                && pair[1].is_ascii_alphabetic()
+                && pair[0].is_ascii_uppercase() != pair[1].is_ascii_uppercase()
+        })
+        .count()
 }
 
 /// The base64 test on one label (steps 1–5 of the module documentation).
@@ -139,10 +219,25 @@ pub fn base64_payload(label: &str) -> Option<Payload> {
         return (bytes.len() >= BASE64_MIN_LEN).then_some(Payload::Text);
     }
     let count = |test: fn(&u8) -> bool| body.bytes().filter(test).count();
+    // Random base64 has no digit in about 1 label of 200 at 30 characters: without digits, ask
+    // for frequent case flips and upper-case pairs instead (CamelCase words flip often but
+    // rarely put two capitals side by side).
+    let upper_pairs = body
+        .as_bytes()
+        .windows(2)
+        .filter(|pair| pair[0].is_ascii_uppercase() && pair[1].is_ascii_uppercase())
+        .count();
+    let digits_or_flips = count(u8::is_ascii_digit) >= BINARY_MIN_DIGITS
+        || (body.len() >= 19 && 10 * case_flips(body) >= 3 * body.len() && upper_pairs >= 2);
+    // `-`/`_` (or `+`/`/`) beside mixed case and digits are base64 evidence of their own:
+    // allow a little less entropy then.
+    let symbols = count(|b| matches!(b, b'+' | b'/' | b'-' | b'_'));
+    let entropy = entropy_of_bytes(body.as_bytes());
+    let min_entropy = binary_min_entropy(body.len()) - if symbols > 0 { 0.1 } else { 0.0 };
     let binary = count(u8::is_ascii_uppercase) >= BINARY_MIN_UPPER
         && count(u8::is_ascii_lowercase) >= BINARY_MIN_LOWER
-        && count(u8::is_ascii_digit) >= BINARY_MIN_DIGITS
-        && entropy_of_bytes(body.as_bytes()) >= binary_min_entropy(body.len());
+        && digits_or_flips
+        && entropy >= min_entropy;
     binary.then_some(Payload::Binary)
 }
 
@@ -238,6 +333,17 @@ mod tests {
         assert!(is_mostly_printable("dépôt à Genève".as_bytes()));
         assert!(!is_mostly_printable(&[0xff, 0x00, 0x81, 0x02, b'a']));
         assert!(!is_mostly_printable(b""));
+    }
+
+    #[test]
+    fn short_labels_need_random_mixed_case() {
+        assert!(short_binary_payload("UY9H6ob8CLnKt8c"));
+        assert!(!short_binary_payload("R5Tv4HCFXq0"));
+        assert!(!short_binary_payload("MyCompanyWeb1"));
+        assert!(!short_binary_payload("HomeServer01"));
+        assert!(!short_binary_payload("ab3def6hij9k"));
+        assert!(!short_binary_payload("R5Tv4HCFX"));
+        assert!(!short_binary_payload("R5Tv4HCFXq0R5Tv4"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use r53guard_dns::dga::synthetic::SplitMix64;
 use r53guard_dns::dga::train::{TrainConfig, benign_labels, train};
 use r53guard_dns::{
     DGA_DEFAULT_CUT, DgaModel, Payload, dga::builtin_model, find_base64_label, fnv1a,
@@ -34,6 +35,33 @@ struct Args {
     /// Seed of the held-out model's synthetic generator (as in training).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Held-out model: quantile of out-of-fold benign scores placed at the cut (as in training).
+    #[arg(long)]
+    cut_quantile: Option<f64>,
+    /// Held-out model: SGD passes (experiments; default as in training).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Held-out model: log2 of the n-gram buckets (experiments).
+    #[arg(long)]
+    ngram_bits: Option<u32>,
+    /// Held-out model: benign sample weight (experiments).
+    #[arg(long)]
+    benign_weight: Option<f64>,
+    /// Held-out model: synthetic labels per benign label (experiments).
+    #[arg(long)]
+    synthetic_per_benign: Option<usize>,
+    /// Held-out model: AdaGrad learning rate (experiments).
+    #[arg(long)]
+    learning_rate: Option<f64>,
+    /// Held-out model: prune quantile of the benign labels (experiments).
+    #[arg(long)]
+    prune_quantile: Option<f64>,
+    /// Held-out model: L2 penalty (experiments).
+    #[arg(long)]
+    l2: Option<f64>,
+    /// Also print the base64 rows (`b64std`, `b64url`) that the test misses.
+    #[arg(long)]
+    show_missed: bool,
 }
 
 /// DGA families whose names are built from word or name lists, identified by inspecting their
@@ -73,6 +101,17 @@ impl Class {
         }
     }
 }
+
+/// Label-length ranges of the by-length table.
+const LENGTHS: [(usize, usize); 7] = [
+    (1, 5),
+    (6, 7),
+    (8, 9),
+    (10, 11),
+    (12, 15),
+    (16, 20),
+    (21, usize::MAX),
+];
 
 /// Which DGA classes a summary row counts.
 type ClassFilter = fn(Class) -> bool;
@@ -137,7 +176,7 @@ fn dga_hit(model: &DgaModel, domain: &str) -> bool {
     model.score(&domain.to_ascii_lowercase()) > DGA_DEFAULT_CUT
 }
 
-fn base64_section(encoded: &str, benign: &[(String, String)], dga: &str) {
+fn base64_section(encoded: &str, benign: &[(String, String)], dga: &str, show_missed: bool) {
     println!("## Base64 label (D9) and tunnelling filter (X3)\n");
     println!(
         "Rows match when any label left of the registrable domain passes. *text* is the strict \
@@ -150,6 +189,7 @@ fn base64_section(encoded: &str, benign: &[(String, String)], dga: &str) {
     );
     println!("|---|---|---|---|---|---|");
     let mut per_encoding: BTreeMap<&str, [Rate; 4]> = BTreeMap::new();
+    let mut missed = Vec::new();
     for (encoding, domain) in csv_pairs(encoded) {
         let rates = per_encoding.entry(encoding).or_default();
         let subdomain_labels = r53guard_dns::subdomain(&domain.to_ascii_lowercase()).to_owned();
@@ -158,6 +198,9 @@ fn base64_section(encoded: &str, benign: &[(String, String)], dga: &str) {
         rates[1].add(found.is_some());
         rates[2].add(found.is_some_and(|f| f.payload == Payload::Text));
         rates[3].add(tunnel_label(domain).is_some());
+        if found.is_none() && encoding.starts_with("b64") {
+            missed.push(format!("`{encoding}` `{domain}`"));
+        }
     }
     for (encoding, rates) in &per_encoding {
         let note = if encoding.starts_with("b64") {
@@ -190,6 +233,34 @@ fn base64_section(encoded: &str, benign: &[(String, String)], dga: &str) {
             rates[2].show()
         );
     }
+    // DNS 0x20: a forwarding resolver may randomise the case of every letter of the name.
+    let mut rng = SplitMix64::new(0x20);
+    let mut rates = [Rate::default(); 3];
+    for (_, text) in benign {
+        for domain in domains(text) {
+            let mixed: String = domain
+                .chars()
+                .map(|c| {
+                    if rng.below(2) == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect();
+            let found = find_base64_label(&mixed);
+            rates[0].add(found.is_some());
+            rates[1].add(found.is_some_and(|f| f.payload == Payload::Text));
+            rates[2].add(tunnel_label(&mixed).is_some());
+        }
+    }
+    println!(
+        "| benign, both lists, letter case randomised (0x20) (false positives) | {} | – | {} | {} | {} |",
+        rates[0].total,
+        rates[0].show(),
+        rates[1].show(),
+        rates[2].show()
+    );
     let mut rates = [Rate::default(); 3];
     for (_, domain) in csv_pairs(dga) {
         let found = find_base64_label(domain);
@@ -204,6 +275,13 @@ fn base64_section(encoded: &str, benign: &[(String, String)], dga: &str) {
         rates[1].show(),
         rates[2].show()
     );
+    if show_missed {
+        println!("### Base64 rows missed ({})\n", missed.len());
+        for row in &missed {
+            println!("- {row}");
+        }
+        println!();
+    }
 }
 
 /// Per-class recall and benign false positives of one model.
@@ -255,7 +333,7 @@ fn dga_section(
     shipped: &DgaModel,
     dga: &str,
     benign: &[(String, String)],
-    seed: u64,
+    args: &Args,
 ) -> Result<(), String> {
     // Held-out split by registrable label.
     let in_training_half = |domain: &str| {
@@ -279,9 +357,20 @@ fn dga_section(
             .copied()
             .filter(|d| in_training_half(d)),
     );
+    let defaults = TrainConfig::default();
     let config = TrainConfig {
-        seed,
-        ..TrainConfig::default()
+        seed: args.seed,
+        cut_quantile: args.cut_quantile.unwrap_or(defaults.cut_quantile),
+        epochs: args.epochs.unwrap_or(defaults.epochs),
+        ngram_bits: args.ngram_bits.unwrap_or(defaults.ngram_bits),
+        benign_weight: args.benign_weight.unwrap_or(defaults.benign_weight),
+        synthetic_per_benign: args
+            .synthetic_per_benign
+            .unwrap_or(defaults.synthetic_per_benign),
+        learning_rate: args.learning_rate.unwrap_or(defaults.learning_rate),
+        l2: args.l2.unwrap_or(defaults.l2),
+        prune_quantile: args.prune_quantile.unwrap_or(defaults.prune_quantile),
+        ..defaults
     };
     let half = DgaModel::from_file(train(&training_labels, &config)).map_err(|e| e.to_string())?;
 
@@ -360,6 +449,42 @@ fn dga_section(
         .collect();
     println!("{}\n", names.join(" "));
 
+    println!("### Held-out model by registrable-label length, default cut\n");
+    println!(
+        "Why short labels are hard: per length, recall on the non-dictionary families and false \
+         positives on the held-out benign domains.\n"
+    );
+    println!("| label length | recall, non-dictionary | benign false positives (held-out) |");
+    println!("|---|---|---|");
+    let bucket = |domain: &str| {
+        let len = registrable_label(&domain.to_ascii_lowercase()).map_or(0, str::len);
+        LENGTHS
+            .iter()
+            .position(|&(low, high)| (low..=high).contains(&len))
+    };
+    let mut by_length = [(Rate::default(), Rate::default()); LENGTHS.len()];
+    for (family, domain) in csv_pairs(dga) {
+        if Class::of(family) != Class::Dictionary
+            && let Some(b) = bucket(domain)
+        {
+            by_length[b].0.add(dga_hit(&half, domain));
+        }
+    }
+    for domain in held_out_lists.iter().flatten() {
+        if let Some(b) = bucket(domain) {
+            by_length[b].1.add(dga_hit(&half, domain));
+        }
+    }
+    for (&(low, high), (recall, fp)) in LENGTHS.iter().zip(&by_length) {
+        let range = if high == usize::MAX {
+            format!("{low}+")
+        } else {
+            format!("{low}–{high}")
+        };
+        println!("| {range} | {} | {} |", recall.show(), fp.show());
+    }
+    println!();
+
     println!("### Trade-off of the held-out model\n");
     println!(
         "| cut | benign false positives (held-out) | recall, non-dictionary | recall, random-character |"
@@ -407,8 +532,8 @@ fn run(args: &Args) -> Result<(), String> {
         .collect::<Result<Vec<_>, String>>()?;
     let shipped = builtin_model().map_err(|e| e.to_string())?;
     println!("# r53guard-dns evaluation\n");
-    base64_section(&encoded, &benign, &dga);
-    dga_section(shipped, &dga, &benign, args.seed)
+    base64_section(&encoded, &benign, &dga, args.show_missed);
+    dga_section(shipped, &dga, &benign, args)
 }
 
 fn main() -> ExitCode {

@@ -2,11 +2,16 @@
 //!
 //! The model file (`data/dga-model.json`) holds the benign trigram counts (sparse, keyed by three
 //! symbol characters, `^` the boundary and `_` any other byte), the Kneser-Ney discount, the
-//! standardisation (`mean`, `scale`) and logistic weights of the twelve features, and a record
-//! of how it was trained. Loading rebuilds the smoothed table ([`super::lm`]).
+//! standardisation (`mean`, `scale`) and logistic weights of the twelve features, one weight per
+//! label length, the weights of the hashed n-grams ([`super::ngram`]; `2^ngram_bits` of them,
+//! quantised to 16-bit integers times `ngram_scale`, little-endian, base64 in `ngram_weights`)
+//! and a record of how it was trained. Loading rebuilds the smoothed trigram table
+//! ([`super::lm`]) and the n-gram table.
 //!
-//! Score: `σ(bias + Σ weightᵢ · (featureᵢ − meanᵢ) / scaleᵢ)`. Training moves the bias so that
-//! 0.5 ([`super::DGA_DEFAULT_CUT`]) sits at the chosen quantile of the out-of-fold benign scores.
+//! Score: `σ(bias + Σ weightᵢ · (featureᵢ − meanᵢ) / scaleᵢ + length_weight[len] + Σ
+//! ngram_weight[bucket])`, the last sum over the label's n-grams. Training moves the bias so
+//! that 0.5 ([`super::DGA_DEFAULT_CUT`]) sits at the chosen quantile of the out-of-fold benign
+//! scores.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,11 +20,15 @@ use serde::{Deserialize, Serialize};
 
 use super::features::{FEATURE_NAMES, FEATURES, SYMBOLS, char_symbol, extract};
 use super::lm::{TrigramModel, trigram_index};
+use super::ngram::for_each_ngram;
+use super::sparse::{LENGTH_BUCKETS, length_bucket};
 use crate::name::with_lowercase;
 use crate::psl::PublicSuffixList;
 
 /// The `format` value this version reads and writes.
-pub const MODEL_FORMAT: &str = "r53guard-dga/1";
+pub const MODEL_FORMAT: &str = "r53guard-dga/2";
+/// Largest `ngram_bits` accepted (a 4 Mi-entry table).
+pub const MAX_NGRAM_BITS: u32 = 22;
 
 /// How a model was trained; recorded in the file, not used for scoring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +37,9 @@ pub struct TrainingRecord {
     pub benign_sources: Vec<String>,
     /// Distinct benign registrable labels trained on.
     pub benign_labels: usize,
+    /// Distinct benign labels left out of training (they look generated; see
+    /// `TrainConfig::prune_quantile`), still counted for the cut.
+    pub pruned_labels: usize,
     /// Synthetic random labels trained on (the generated side).
     pub synthetic_labels: usize,
     /// Seed of the synthetic generator.
@@ -36,6 +48,10 @@ pub struct TrainingRecord {
     pub folds: usize,
     /// Quantile of the out-of-fold benign scores placed at the default cut.
     pub cut_quantile: f64,
+    /// Passes of the stochastic gradient descent.
+    pub epochs: usize,
+    /// Weight of a benign sample relative to a generated one (after class balancing).
+    pub benign_weight: f64,
 }
 
 /// The serialised model. See the module documentation.
@@ -53,6 +69,14 @@ pub struct ModelFile {
     pub scale: Vec<f64>,
     /// Logistic weights of the standardised features.
     pub weights: Vec<f64>,
+    /// Weight per label length (1 to 40 bytes, then one for longer labels).
+    pub length_weights: Vec<f64>,
+    /// `log2` of the number of n-gram buckets.
+    pub ngram_bits: u32,
+    /// Value of one quantisation step of the n-gram weights.
+    pub ngram_scale: f64,
+    /// N-gram weights: `2^ngram_bits` little-endian `i16`, base64 (standard alphabet, padded).
+    pub ngram_weights: String,
     /// Logistic bias, calibrated to the default cut.
     pub bias: f64,
     /// Provenance.
@@ -96,6 +120,9 @@ pub struct DgaModel {
     coefficients: [f64; FEATURES],
     /// `bias − Σ weight · mean / scale`.
     intercept: f64,
+    length: [f32; LENGTH_BUCKETS],
+    grams: Vec<f32>,
+    ngram_bits: u32,
     file: ModelFile,
 }
 
@@ -151,10 +178,40 @@ impl DgaModel {
             coefficients[i] = weights[i] / scale[i];
             intercept -= coefficients[i] * mean[i];
         }
+        let length_weights = <[f64; LENGTH_BUCKETS]>::try_from(file.length_weights.as_slice())
+            .map_err(|_| {
+                ModelError::Invalid(format!("length_weights must have {LENGTH_BUCKETS} values"))
+            })?;
+        if !(1..=MAX_NGRAM_BITS).contains(&file.ngram_bits) {
+            return Err(ModelError::Invalid(format!(
+                "ngram_bits must be in 1..={MAX_NGRAM_BITS}"
+            )));
+        }
+        if !file.ngram_scale.is_finite() {
+            return Err(ModelError::Invalid("ngram_scale must be finite".into()));
+        }
+        let raw = base64_decode(&file.ngram_weights)
+            .ok_or_else(|| ModelError::Invalid("ngram_weights is not base64".into()))?;
+        if raw.len() != 2 << file.ngram_bits {
+            return Err(ModelError::Invalid(format!(
+                "ngram_weights holds {} bytes, expected {}",
+                raw.len(),
+                2 << file.ngram_bits
+            )));
+        }
+        let grams = raw
+            .chunks_exact(2)
+            .map(|pair| {
+                (f64::from(i16::from_le_bytes([pair[0], pair[1]])) * file.ngram_scale) as f32
+            })
+            .collect();
         Ok(Self {
             lm: TrigramModel::from_counts(&counts, file.discount),
             coefficients,
             intercept,
+            length: length_weights.map(|w| w as f32),
+            grams,
+            ngram_bits: file.ngram_bits,
             file,
         })
     }
@@ -172,12 +229,16 @@ impl DgaModel {
     /// The logit of a non-empty label: positive above the default cut.
     pub fn logit_label(&self, label: &str) -> f64 {
         let features = extract(&self.lm, label);
+        let mut grams = 0.0f32;
+        for_each_ngram(label, self.ngram_bits, |bucket| grams += self.grams[bucket]);
         self.intercept
             + features
                 .iter()
                 .zip(&self.coefficients)
                 .map(|(x, c)| x * c)
                 .sum::<f64>()
+            + f64::from(self.length[length_bucket(label.len())])
+            + f64::from(grams)
     }
 
     /// DGA score in [0, 1] of one label (the registrable label, without dots). 0 for an empty
@@ -210,6 +271,67 @@ pub fn model_json(file: &ModelFile) -> String {
     text
 }
 
+/// Quantises n-gram weights to `i16` steps: returns the step and the base64 of the
+/// little-endian integers, as the model file stores them.
+pub fn quantise_ngram_weights(weights: &[f64]) -> (f64, String) {
+    let largest = weights.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+    let step = if largest > 0.0 {
+        largest / f64::from(i16::MAX)
+    } else {
+        1.0
+    };
+    let mut bytes = Vec::with_capacity(2 * weights.len());
+    for w in weights {
+        let q = (w / step)
+            .round()
+            .clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16;
+        bytes.extend_from_slice(&q.to_le_bytes());
+    }
+    (step, base64_encode(&bytes))
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(BASE64[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let body = text.trim_end_matches('=');
+    if !text.len().is_multiple_of(4) || text.len() - body.len() > 2 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
+    let (mut accumulator, mut bits) = (0u32, 0);
+    for c in body.bytes() {
+        let value = BASE64.iter().position(|&b| b == c)? as u32;
+        accumulator = (accumulator << 6) | value;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((accumulator >> bits) as u8);
+            accumulator &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,14 +344,21 @@ mod tests {
             mean: vec![0.0; FEATURES],
             scale: vec![1.0; FEATURES],
             weights: vec![0.0; FEATURES],
+            length_weights: vec![0.0; LENGTH_BUCKETS],
+            ngram_bits: 4,
+            ngram_scale: 1.0,
+            ngram_weights: quantise_ngram_weights(&[0.0; 16]).1,
             bias: 0.0,
             training: TrainingRecord {
                 benign_sources: vec![],
                 benign_labels: 0,
+                pruned_labels: 0,
                 synthetic_labels: 0,
                 seed: 0,
                 folds: 0,
                 cut_quantile: 0.0,
+                epochs: 0,
+                benign_weight: 1.0,
             },
             trigrams: BTreeMap::from([("^^a".to_string(), 3)]),
         }
@@ -251,8 +380,28 @@ mod tests {
             Err(ModelError::Invalid(_))
         ));
         let mut bad = tiny();
+        bad.ngram_weights.push_str("AA==");
+        assert!(DgaModel::from_file(bad).is_err());
+        let mut bad = tiny();
         bad.weights.pop();
         assert!(DgaModel::from_file(bad).is_err());
         assert!(matches!(DgaModel::from_json("{"), Err(ModelError::Json(_))));
+    }
+
+    #[test]
+    fn base64_round_trips() {
+        for bytes in [&b""[..], b"a", b"ab", b"abc", b"\x00\xff\x10\x80"] {
+            assert_eq!(base64_decode(&base64_encode(bytes)).as_deref(), Some(bytes));
+        }
+        assert_eq!(base64_encode(b"hello"), "aGVsbG8=");
+        assert_eq!(base64_decode("aGVsbG8"), None);
+        let (step, text) = quantise_ngram_weights(&[1.0, -0.5, 0.0]);
+        let raw = base64_decode(&text).expect("valid");
+        let q: Vec<i16> = raw
+            .chunks_exact(2)
+            .map(|p| i16::from_le_bytes([p[0], p[1]]))
+            .collect();
+        assert_eq!(q, [i16::MAX, -16384, 0]);
+        assert!((step * f64::from(i16::MAX) - 1.0).abs() < 1e-12);
     }
 }

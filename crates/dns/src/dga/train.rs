@@ -3,15 +3,18 @@
 //!
 //! 1. Benign side: the distinct registrable labels of the benign lists (in input order; IDN
 //!    A-labels skipped), counted into the trigram language model.
-//! 2. Generated side: as many synthetic random labels ([`super::synthetic`]).
-//! 3. Benign features are computed **out of fold**: the labels are split into folds by FNV-1a
-//!    hash and each fold is scored by a language model trained without it, so the benign
-//!    features look like those of names the model has never seen. Synthetic features use the
-//!    full model.
-//! 4. Features are standardised and a logistic regression separates the two sides.
+//! 2. Generated side: `synthetic_per_benign` times as many synthetic labels
+//!    ([`super::synthetic`]).
+//! 3. Character features are computed **out of fold**: the benign labels are split into folds by
+//!    FNV-1a hash and each fold is measured by a language model trained without it, so the
+//!    benign features look like those of names the model has never seen; synthetic labels are
+//!    dealt round the same fold models. Features are standardised over both sides.
+//! 4. A logistic regression over the standardised features, a length bucket and the label's
+//!    hashed character 1–4-grams ([`super::ngram`]) is fitted by AdaGrad SGD
+//!    ([`super::sparse`]), once per fold without that fold (benign and generated), to get
+//!    out-of-fold benign scores, and once on everything for the shipped weights.
 //! 5. The bias is moved so that the default cut (0.5) sits at the `cut_quantile` of the
-//!    out-of-fold benign scores: with the default 0.99, about 1% of unseen benign labels score
-//!    above it.
+//!    out-of-fold benign scores: with 0.99, about 1% of unseen benign labels score above it.
 //!
 //! Every step is deterministic: the same inputs, seed and settings give byte-identical output.
 
@@ -19,8 +22,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::features::{FEATURE_NAMES, FEATURES, Features, SYMBOLS, extract, symbol_char};
 use super::lm::{TrigramModel, add_label_counts, trigram_index};
-use super::logistic;
-use super::model::{MODEL_FORMAT, ModelFile, TrainingRecord};
+use super::model::{MODEL_FORMAT, ModelFile, TrainingRecord, quantise_ngram_weights};
+use super::ngram::ngrams;
+use super::sparse::{self, Sample, SgdConfig, length_bucket};
 use super::synthetic::synthetic_labels;
 use crate::hash::fnv1a;
 use crate::psl::PublicSuffixList;
@@ -36,8 +40,23 @@ pub struct TrainConfig {
     pub cut_quantile: f64,
     /// Kneser-Ney discount.
     pub discount: f64,
-    /// L2 penalty of the logistic regression.
+    /// L2 penalty of the logistic regression (per touch of a weight).
     pub l2: f64,
+    /// Synthetic labels per benign label.
+    pub synthetic_per_benign: usize,
+    /// `log2` of the number of n-gram buckets.
+    pub ngram_bits: u32,
+    /// SGD passes.
+    pub epochs: usize,
+    /// AdaGrad learning rate.
+    pub learning_rate: f64,
+    /// Weight of a benign sample relative to a generated one (after class balancing).
+    pub benign_weight: f64,
+    /// Share of benign labels kept for the second pass: the labels whose out-of-fold score in
+    /// a first pass lies above this quantile (the most generated-looking, such as sinkholed DGA
+    /// names in the benign lists) are left out of the language model and the regression (they
+    /// still count for the cut). 1 or more: a single pass.
+    pub prune_quantile: f64,
     /// File names recorded as the benign sources.
     pub benign_sources: Vec<String>,
 }
@@ -49,7 +68,13 @@ impl Default for TrainConfig {
             folds: 5,
             cut_quantile: 0.99,
             discount: 0.75,
-            l2: 1e-3,
+            l2: 1e-6,
+            synthetic_per_benign: 3,
+            ngram_bits: 18,
+            epochs: 3,
+            learning_rate: 0.05,
+            benign_weight: 1.0,
+            prune_quantile: 0.98,
             benign_sources: Vec::new(),
         }
     }
@@ -86,8 +111,26 @@ fn counts_of<'a>(labels: impl IntoIterator<Item = &'a String>) -> Vec<u32> {
 
 /// Trains a model on benign `labels` (see [`benign_labels`]). See the module documentation.
 pub fn train(labels: &[String], config: &TrainConfig) -> ModelFile {
+    let everything = vec![true; labels.len()];
+    let (model, logits) = train_with(labels, &everything, config);
+    if !(config.prune_quantile > 0.0 && config.prune_quantile < 1.0) || labels.is_empty() {
+        return model;
+    }
+    // Second pass without the benign labels that looked most generated out of fold.
+    let mut sorted = logits.clone();
+    sorted.sort_by(f64::total_cmp);
+    let index = (config.prune_quantile * sorted.len() as f64) as usize;
+    let limit = sorted[index.min(sorted.len() - 1)];
+    let trusted: Vec<bool> = logits.iter().map(|&l| l <= limit).collect();
+    train_with(labels, &trusted, config).0
+}
+
+/// One training pass: the language model and the regression learn from the `trusted` benign
+/// labels only; every benign label is scored out of fold for the cut. Returns the model and
+/// the out-of-fold logits of `labels` (before calibration).
+fn train_with(labels: &[String], trusted: &[bool], config: &TrainConfig) -> (ModelFile, Vec<f64>) {
     let folds = config.folds.max(2);
-    let full_counts = counts_of(labels);
+    let full_counts = counts_of(labels.iter().zip(trusted).filter(|p| *p.1).map(|p| p.0));
 
     let mut letters = [0u64; 26];
     for byte in labels.iter().flat_map(|l| l.bytes()) {
@@ -95,17 +138,26 @@ pub fn train(labels: &[String], config: &TrainConfig) -> ModelFile {
             letters[usize::from(byte - b'a')] += 1;
         }
     }
-    let generated = synthetic_labels(labels.len(), config.seed, &letters);
+    let generated = synthetic_labels(
+        labels.len() * config.synthetic_per_benign.max(1),
+        config.seed,
+        &letters,
+    );
 
-    // Out-of-fold features: each fold of benign labels is scored by a model trained without
+    // Out-of-fold features: each fold of benign labels is measured by a model trained without
     // it; synthetic labels are dealt round the same fold models, so both sides are measured
     // against models of the same size.
     let fold_of = |label: &str| (fnv1a(label) % folds as u64) as usize;
+    let benign_folds: Vec<usize> = labels.iter().map(|l| fold_of(l)).collect();
     let mut benign = vec![[0.0; FEATURES]; labels.len()];
     let mut synthetic = vec![[0.0; FEATURES]; generated.len()];
     for fold in 0..folds {
         let mut counts = full_counts.clone();
-        for label in labels.iter().filter(|l| fold_of(l) == fold) {
+        for (label, _) in labels
+            .iter()
+            .zip(trusted)
+            .filter(|&(l, &t)| t && fold_of(l) == fold)
+        {
             add_label_counts(&mut counts, label, -1);
         }
         let lm = TrigramModel::from_counts(&counts, config.discount);
@@ -145,22 +197,69 @@ pub fn train(labels: &[String], config: &TrainConfig) -> ModelFile {
         }
         z
     };
-    let standardised: Vec<Features> = rows.iter().map(|r| standardise(r)).collect();
-    let positive: Vec<bool> = (0..rows.len()).map(|i| i >= benign.len()).collect();
-    let (weights, bias) = logistic::fit(&standardised, &positive, config.l2);
 
-    // Calibrate: the cut quantile of the out-of-fold benign logits becomes 0.
-    let mut logits: Vec<f64> = standardised[..benign.len()]
+    let bits = config.ngram_bits.clamp(1, super::model::MAX_NGRAM_BITS);
+    let samples: Vec<Sample> = labels
         .iter()
-        .map(|z| bias + z.iter().zip(&weights).map(|(a, b)| a * b).sum::<f64>())
+        .zip(&benign)
+        .map(|(label, features)| (label, features, false))
+        .chain(
+            generated
+                .iter()
+                .zip(&synthetic)
+                .map(|(label, features)| (label, features, true)),
+        )
+        .map(|(label, features, positive)| Sample {
+            dense: standardise(features),
+            length: length_bucket(label.len()),
+            grams: ngrams(label, bits),
+            positive,
+        })
         .collect();
-    logits.sort_by(f64::total_cmp);
-    let cut = if logits.is_empty() {
+    // The fold of sample i: benign by hash (as for the features), generated round-robin.
+    let sample_fold = |i: usize| {
+        if i < labels.len() {
+            benign_folds[i]
+        } else {
+            (i - labels.len()) % folds
+        }
+    };
+    let usable = |i: usize| i >= labels.len() || trusted[i];
+    let sgd = SgdConfig {
+        epochs: config.epochs,
+        learning_rate: config.learning_rate,
+        l2: config.l2,
+        benign_weight: config.benign_weight,
+        seed: config.seed,
+    };
+    let buckets = 1usize << bits;
+
+    // Out-of-fold benign logits, for the cut.
+    let mut logits = vec![0.0f64; labels.len()];
+    for fold in 0..folds {
+        let weights = sparse::fit(
+            &samples,
+            |i| usable(i) && sample_fold(i) != fold,
+            buckets,
+            &sgd,
+        );
+        for (i, logit) in logits.iter_mut().enumerate() {
+            if benign_folds[i] == fold {
+                *logit = weights.logit(&samples[i]);
+            }
+        }
+    }
+    let mut sorted = logits.clone();
+    sorted.sort_by(f64::total_cmp);
+    let cut = if sorted.is_empty() {
         0.0
     } else {
-        let index = (config.cut_quantile.clamp(0.0, 1.0) * logits.len() as f64) as usize;
-        logits[index.min(logits.len() - 1)]
+        let index = (config.cut_quantile.clamp(0.0, 1.0) * sorted.len() as f64) as usize;
+        sorted[index.min(sorted.len() - 1)]
     };
+
+    let weights = sparse::fit(&samples, usable, buckets, &sgd);
+    let (ngram_scale, ngram_weights) = quantise_ngram_weights(&weights.grams);
 
     let mut trigrams = BTreeMap::new();
     for a in 0..SYMBOLS as u8 {
@@ -174,24 +273,32 @@ pub fn train(labels: &[String], config: &TrainConfig) -> ModelFile {
             }
         }
     }
-    ModelFile {
+    let model = ModelFile {
         format: MODEL_FORMAT.into(),
         features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
         discount: config.discount,
         mean: mean.to_vec(),
         scale: scale.to_vec(),
-        weights: weights.to_vec(),
-        bias: bias - cut,
+        weights: weights.dense.to_vec(),
+        length_weights: weights.length.clone(),
+        ngram_bits: bits,
+        ngram_scale,
+        ngram_weights,
+        bias: weights.bias - cut,
         training: TrainingRecord {
             benign_sources: config.benign_sources.clone(),
-            benign_labels: labels.len(),
-            synthetic_labels: synthetic.len(),
+            benign_labels: trusted.iter().filter(|&&t| t).count(),
+            pruned_labels: trusted.iter().filter(|&&t| !t).count(),
+            synthetic_labels: generated.len(),
             seed: config.seed,
             folds,
             cut_quantile: config.cut_quantile,
+            epochs: config.epochs,
+            benign_weight: config.benign_weight,
         },
         trigrams,
-    }
+    };
+    (model, logits)
 }
 
 #[cfg(test)]
