@@ -5,12 +5,13 @@ use crate::diagnostics::Diagnostics;
 use crate::inputs::{InputArgs, read_all};
 use crate::output::minify;
 use crate::ruleset::{RuleArgs, assemble};
+use crate::sigma_input::{SigmaArgs, load, mapping, print_problems};
 use crate::{Outcome, UsageError, summary};
 use anyhow::Context;
 use clap::Args;
 use r53guard_alert::{AlertFormat, AlertWriter};
 use r53guard_engine::matcher::{CompileOptions, Matcher};
-use r53guard_engine::{Engine, EngineOptions, Origin, RunResult};
+use r53guard_engine::{Engine, EngineOptions, Limits, Origin, RunResult, SigmaRules};
 use r53guard_event::{Projector, Schema};
 use r53guard_kql::datemath::DateMath;
 use std::collections::BTreeSet;
@@ -26,6 +27,8 @@ pub struct HuntArgs {
     input: InputArgs,
     #[command(flatten)]
     rules: RuleArgs,
+    #[command(flatten)]
+    sigma: SigmaArgs,
     /// Instead of running rules, print the records matching this KQL query.
     #[arg(long, value_name = "QUERY")]
     kql: Option<String>,
@@ -84,14 +87,16 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
         return search(&args, q, now, &mut diag, &bar, started, &in_range);
     }
     let set = assemble(&args.rules)?;
-    let mut engine = Engine::new(
-        &set,
-        EngineOptions {
-            now_ms: now,
-            max_events_per_alert: args.max_events_per_alert,
-        },
-    )
-    .map_err(|e| UsageError(e.to_string()))?;
+    let opts = EngineOptions {
+        now_ms: now,
+        max_events_per_alert: args.max_events_per_alert,
+    };
+    let (mut engine, sigma_line) = if args.sigma.sigma.is_empty() {
+        let engine = Engine::new(&set, opts).map_err(|e| UsageError(e.to_string()))?;
+        (engine, None)
+    } else {
+        with_sigma(&set, &args.sigma, opts)?
+    };
     let schema = engine.schema();
     let mut projector = Projector::new(&schema);
     let stats = read_all(
@@ -131,6 +136,9 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     w.finish()?.flush()?;
     eprint!("{}", summary::render("hunt", &stats, started.elapsed()));
     eprint!("{}", rule_summary(rules, &result));
+    if let Some(line) = sigma_line {
+        eprintln!("{line}");
+    }
     Ok(if args.fail_on_alert && !result.alerts.is_empty() {
         Outcome::Alerted
     } else if stats.total_bad() > 0 {
@@ -138,6 +146,42 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// The engine with the Sigma rules of `args` beside `set`, and the summary line about them.
+/// Documents that do not load and rules that cannot run are printed with the reason.
+fn with_sigma(
+    set: &r53guard_rules::RuleSet,
+    args: &SigmaArgs,
+    opts: EngineOptions,
+) -> anyhow::Result<(Engine, Option<String>)> {
+    let sigma = load(&args.sigma)?;
+    let mapping = mapping(&args.sigma_mapping)?;
+    let not_loaded = print_problems(&sigma);
+    let engine = Engine::with_sigma(
+        set,
+        SigmaRules {
+            set: &sigma,
+            mapping: &mapping,
+        },
+        opts,
+        Limits::default(),
+    )
+    .map_err(|e| UsageError(e.to_string()))?;
+    for s in engine.sigma_skipped() {
+        eprintln!(
+            "{}: not run: {} ({}): {}",
+            s.origin, s.title, s.id, s.reason
+        );
+    }
+    let line = format!(
+        "  sigma: {} rules and {} correlations loaded, {} not run, {} documents not loaded",
+        sigma.rules.len(),
+        sigma.correlations.len(),
+        engine.sigma_skipped().len(),
+        not_loaded
+    );
+    Ok((engine, Some(line)))
 }
 
 fn rule_summary(rules: usize, result: &RunResult) -> String {

@@ -15,6 +15,7 @@ mod inputs;
 mod output;
 mod progress;
 mod ruleset;
+mod sigma_input;
 mod summary;
 
 use clap::{Parser, Subcommand};

@@ -63,6 +63,7 @@
 mod acc;
 mod buckets;
 mod cap;
+mod compile;
 mod draft;
 pub mod entity;
 mod evidence;
@@ -72,10 +73,12 @@ mod lists;
 pub mod matcher;
 mod meta;
 mod new_terms;
+pub mod predicate;
 mod query;
 mod render;
 mod sample;
 mod sequence;
+mod sigma;
 mod snapshot;
 mod template;
 mod terms;
@@ -84,25 +87,26 @@ mod threshold;
 
 pub use evidence::Origin;
 pub use exceptions::MissingList;
+pub use sigma::{SigmaRules, SigmaSkipped};
 
 use crate::buckets::BUCKET_MS;
 use crate::cap::Capped;
 use crate::entity::EntityFields;
 use crate::exceptions::Exceptions;
 use crate::lists::ListConditions;
-use crate::matcher::{CompileOptions, Matcher};
 use crate::new_terms::{NewTermsSpec, NewTermsState};
+use crate::predicate::Predicate;
 use crate::query::{QueryState, Suppress, event_key};
 use crate::render::Render;
-use crate::sequence::{MAX_STEPS, SequenceSpec, SequenceState};
+use crate::sequence::{SequenceSpec, SequenceState};
 use crate::template::Summary;
 use crate::threshold::{ThresholdSpec, ThresholdState};
 use r53guard_alert::{Alert, AlertRule, Entity, alert_id};
 use r53guard_event::time::format_rfc3339;
 use r53guard_event::{Event, FieldId, Kind, Schema};
-use r53guard_rules::{DataKind, Rule, RuleKind, RuleSet};
+use r53guard_rules::{DataKind, RuleSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Engine settings.
@@ -185,17 +189,17 @@ struct Compiled {
 /// What a rule detects, and the state it keeps.
 enum Logic {
     Query {
-        matcher: Matcher,
+        predicate: Predicate,
         suppress: Option<Suppress>,
         state: QueryState,
     },
     Threshold {
-        matcher: Matcher,
+        predicate: Predicate,
         spec: ThresholdSpec,
         state: ThresholdState,
     },
     NewTerms {
-        matcher: Matcher,
+        predicate: Predicate,
         spec: NewTermsSpec,
         state: NewTermsState,
     },
@@ -265,6 +269,7 @@ pub struct Engine {
     event_id: FieldId,
     opts: EngineOptions,
     limits: Limits,
+    sigma_skipped: Vec<SigmaSkipped>,
 }
 
 impl Engine {
@@ -279,22 +284,60 @@ impl Engine {
         opts: EngineOptions,
         limits: Limits,
     ) -> Result<Engine, EngineError> {
+        Engine::build(set, None, opts, limits)
+    }
+
+    /// Compiles every enabled rule of `set` and the Sigma rules and correlations of `sigma`
+    /// (after them, in their order). Sigma rules that cannot run are listed by
+    /// [`Engine::sigma_skipped`] with the reason.
+    pub fn with_sigma(
+        set: &RuleSet,
+        sigma: SigmaRules<'_>,
+        opts: EngineOptions,
+        limits: Limits,
+    ) -> Result<Engine, EngineError> {
+        Engine::build(set, Some(sigma), opts, limits)
+    }
+
+    fn build(
+        set: &RuleSet,
+        sigma: Option<SigmaRules<'_>>,
+        opts: EngineOptions,
+        limits: Limits,
+    ) -> Result<Engine, EngineError> {
         let mut schema = Schema::new();
         let entity = EntityFields::new(&mut schema);
         let account = schema.add("recipientAccountId");
         let event_id = schema.add("eventID");
         let mut rules = Vec::new();
         let mut by_kind = [Vec::new(), Vec::new()];
-        for rule in set.rules.iter().filter(|r| r.enabled) {
-            let compiled = compile(rule, set, &mut schema, &opts, &limits)?;
-            for kind in &rule.data {
-                let k = match kind {
-                    DataKind::CloudTrail => Kind::CloudTrail,
-                    DataKind::Resolver => Kind::Resolver,
-                };
+        let mut add = |compiled: Compiled, kinds: &[Kind]| {
+            for k in kinds {
                 by_kind[k.index()].push(rules.len());
             }
             rules.push(compiled);
+        };
+        for rule in set.rules.iter().filter(|r| r.enabled) {
+            let kinds: Vec<Kind> = rule
+                .data
+                .iter()
+                .map(|d| match d {
+                    DataKind::CloudTrail => Kind::CloudTrail,
+                    DataKind::Resolver => Kind::Resolver,
+                })
+                .collect();
+            add(
+                compile::rule(rule, set, &mut schema, &opts, &limits)?,
+                &kinds,
+            );
+        }
+        let mut sigma_skipped = Vec::new();
+        if let Some(input) = sigma {
+            let compiled = sigma::compile(input, set, &mut schema, opts.now_ms, &limits)?;
+            for (rule, kinds) in compiled.rules {
+                add(rule, &kinds);
+            }
+            sigma_skipped = compiled.skipped;
         }
         Ok(Engine {
             schema: Arc::new(schema),
@@ -305,7 +348,14 @@ impl Engine {
             event_id,
             opts,
             limits,
+            sigma_skipped,
         })
+    }
+
+    /// The Sigma rules and correlations given to [`Engine::with_sigma`] that do not run, and
+    /// why.
+    pub fn sigma_skipped(&self) -> &[SigmaSkipped] {
+        &self.sigma_skipped
     }
 
     /// The schema records must be projected with (shared, so a projector can hold it while
@@ -341,15 +391,22 @@ impl Engine {
         for &i in &self.by_kind[ev.kind.index()] {
             let r = &mut self.rules[i];
             let late = ev.time_ms < r.watermark;
+            let mut parts = 0;
             let hit = match &mut r.logic {
-                Logic::Query { matcher, .. } | Logic::Threshold { matcher, .. } => {
-                    matcher.matches(ev, document.as_ref()).then_some(None)
+                Logic::Query { predicate, .. } => {
+                    predicate.matches(ev, document.as_ref()).then_some(None)
                 }
-                Logic::NewTerms { matcher, state, .. } => {
+                Logic::Threshold { predicate, .. } => {
+                    parts = predicate.hits(ev, document.as_ref());
+                    (parts != 0).then_some(None)
+                }
+                Logic::NewTerms {
+                    predicate, state, ..
+                } => {
                     if !late {
                         state.observe(ev.time_ms);
                     }
-                    matcher.matches(ev, document.as_ref()).then_some(None)
+                    predicate.matches(ev, document.as_ref()).then_some(None)
                 }
                 Logic::Sequence { spec, .. } => spec.hit(ev, document.as_ref()).map(Some),
             };
@@ -391,7 +448,7 @@ impl Engine {
                     }
                     true
                 }
-                Logic::Threshold { spec, state, .. } => state.add(spec, ev, origin, cap),
+                Logic::Threshold { spec, state, .. } => state.add(spec, ev, origin, parts, cap),
                 Logic::NewTerms { spec, state, .. } => state.add(spec, ev, origin),
                 Logic::Sequence { spec, state } => match hit {
                     Some(hit) => state.add(spec, ev, origin, hit, max_per_key),
@@ -551,17 +608,17 @@ impl Engine {
 }
 
 impl Logic {
-    fn matchers(&self) -> Box<dyn Iterator<Item = &Matcher> + '_> {
+    fn predicates(&self) -> Box<dyn Iterator<Item = &Predicate> + '_> {
         match self {
-            Logic::Query { matcher, .. }
-            | Logic::Threshold { matcher, .. }
-            | Logic::NewTerms { matcher, .. } => Box::new(std::iter::once(matcher)),
-            Logic::Sequence { spec, .. } => Box::new(spec.matchers()),
+            Logic::Query { predicate, .. }
+            | Logic::Threshold { predicate, .. }
+            | Logic::NewTerms { predicate, .. } => Box::new(std::iter::once(predicate)),
+            Logic::Sequence { spec, .. } => Box::new(spec.predicates()),
         }
     }
 
     fn needs_document(&self) -> bool {
-        self.matchers().any(Matcher::needs_document)
+        self.predicates().any(Predicate::needs_document)
     }
 
     /// How long after an alert's detection time it can still be produced (so `max_signals`
@@ -618,120 +675,6 @@ impl Compiled {
             },
         }
     }
-}
-
-fn compile(
-    rule: &Rule,
-    set: &RuleSet,
-    schema: &mut Schema,
-    opts: &EngineOptions,
-    limits: &Limits,
-) -> Result<Compiled, EngineError> {
-    let ci: BTreeSet<String> = rule.case_insensitive_fields.iter().cloned().collect();
-    let copts = CompileOptions {
-        case_insensitive: &ci,
-        now_ms: opts.now_ms,
-    };
-    let mut field = |name: &String| (name.clone(), schema.add(name));
-    let interval_ms = rule.interval.as_millis().max(1) as i64;
-    let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX).max(1);
-    let max_keys = limits.max_state_keys;
-    let logic = match &rule.kind {
-        RuleKind::Query { query, .. } => Logic::Query {
-            suppress: rule.suppression.as_ref().map(|s| Suppress {
-                fields: s.group_by.iter().map(&mut field).collect(),
-                bucket_ms: s.duration.map_or(interval_ms, ms),
-                missing: s.missing_fields,
-            }),
-            matcher: Matcher::compile(query, schema, &copts),
-            state: QueryState::new(max_keys),
-        },
-        RuleKind::Threshold {
-            query,
-            group_by,
-            value,
-            cardinality,
-            window,
-            ..
-        } => Logic::Threshold {
-            spec: ThresholdSpec {
-                group_by: group_by.iter().map(&mut field).collect(),
-                value: *value,
-                cardinality: cardinality.as_ref().map(|(f, min)| (schema.add(f), *min)),
-                window_minutes: (ms(*window) + BUCKET_MS - 1) / BUCKET_MS,
-                suppress_ms: rule
-                    .suppression
-                    .as_ref()
-                    .map(|s| s.duration.map_or(interval_ms, ms)),
-            },
-            matcher: Matcher::compile(query, schema, &copts),
-            state: ThresholdState::new(max_keys),
-        },
-        RuleKind::NewTerms {
-            query,
-            fields,
-            history_window,
-            ..
-        } => Logic::NewTerms {
-            spec: NewTermsSpec {
-                fields: fields.iter().map(&mut field).collect(),
-                history_ms: ms(*history_window),
-            },
-            matcher: Matcher::compile(query, schema, &copts),
-            state: NewTermsState::new(max_keys),
-        },
-        RuleKind::Sequence(seq) => {
-            if seq.steps.len() > MAX_STEPS {
-                return Err(EngineError::Unsupported {
-                    rule: rule.rule_id.clone(),
-                    kind: "sequence of more than 64 steps",
-                });
-            }
-            Logic::Sequence {
-                spec: SequenceSpec {
-                    by: seq.by.iter().map(&mut field).collect(),
-                    steps: seq
-                        .steps
-                        .iter()
-                        .map(|q| Matcher::compile(q, schema, &copts))
-                        .collect(),
-                    until: seq
-                        .until
-                        .as_ref()
-                        .map(|q| Matcher::compile(q, schema, &copts)),
-                    maxspan_ms: seq.maxspan.map(ms),
-                },
-                state: SequenceState::new(max_keys),
-            }
-        }
-    };
-    let lists = ListConditions::compile(&rule.lists, &set.lists, schema).map_err(|list| {
-        EngineError::MissingList {
-            rule: rule.rule_id.clone(),
-            source: MissingList(list),
-        }
-    })?;
-    let exceptions = Exceptions::compile(
-        set.exceptions_for(rule),
-        &rule.case_insensitive_fields,
-        &set.lists,
-        schema,
-        opts.now_ms,
-    )
-    .map_err(|source| EngineError::MissingList {
-        rule: rule.rule_id.clone(),
-        source,
-    })?;
-    Ok(Compiled {
-        meta: meta::alert_rule(rule, None),
-        lists,
-        exceptions,
-        summary: rule.summary.as_ref().map(|t| Summary::new(t, schema)),
-        logic,
-        cap: Capped::new(rule.max_signals, interval_ms),
-        counts: Counts::default(),
-        watermark: i64::MIN,
-    })
 }
 
 fn derive(entity: &EntityFields, summary: Option<&Summary>, ev: &Event<'_>) -> (Entity, String) {

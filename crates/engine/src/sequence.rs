@@ -25,7 +25,7 @@
 use crate::draft::Draft;
 use crate::evidence::Origin;
 use crate::keyed::{Activity, Keyed};
-use crate::matcher::Matcher;
+use crate::predicate::Predicate;
 use crate::render::Render;
 use crate::sample::Sample;
 use crate::template::Summary;
@@ -46,9 +46,9 @@ pub struct SequenceSpec {
     /// Join fields.
     pub by: Vec<(String, FieldId)>,
     /// The steps, in order.
-    pub steps: Vec<Matcher>,
+    pub steps: Vec<Predicate>,
     /// The `until` query.
-    pub until: Option<Matcher>,
+    pub until: Option<Predicate>,
     /// Longest time from the first step to the last, ms.
     pub maxspan_ms: Option<i64>,
 }
@@ -102,8 +102,8 @@ impl SequenceSpec {
         (steps != 0 || until).then_some(Hit { steps, until })
     }
 
-    /// Every matcher of the rule.
-    pub fn matchers(&self) -> impl Iterator<Item = &Matcher> {
+    /// Every event test of the rule.
+    pub fn predicates(&self) -> impl Iterator<Item = &Predicate> {
         self.steps.iter().chain(self.until.as_ref())
     }
 }

@@ -35,10 +35,10 @@ const MAX_KEYS_PER_EVENT: usize = 100;
 pub struct ThresholdSpec {
     /// Group-by fields (none: one group).
     pub group_by: Vec<(String, FieldId)>,
-    /// Minimum events in the window.
-    pub value: u64,
-    /// Field and minimum distinct values in the window.
-    pub cardinality: Option<(FieldId, u64)>,
+    /// How many events the window must hold.
+    pub count: Bounds,
+    /// What is counted distinct, and how many distinct values the window must hold.
+    pub cardinality: Option<(Distinct, Bounds)>,
     /// Window length in minutes (the rule's window rounded up, at least one).
     pub window_minutes: i64,
     /// Suppression duration, ms.
@@ -87,9 +87,42 @@ impl KeyState {
     }
 }
 
+/// Inclusive bounds on a count. A window is never empty when it holds: the lower bound is at
+/// least one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Fewest.
+    pub min: u64,
+    /// Most.
+    pub max: u64,
+}
+
+impl Bounds {
+    /// At least `n` (Elastic's `threshold.value` and `cardinality.value`).
+    pub fn at_least(n: u64) -> Bounds {
+        Bounds {
+            min: n.max(1),
+            max: u64::MAX,
+        }
+    }
+
+    fn contains(self, n: u64) -> bool {
+        n >= self.min.max(1) && n <= self.max
+    }
+}
+
+/// What a threshold counts distinct values of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Distinct {
+    /// The values of a field.
+    Field(FieldId),
+    /// Which of the rule's parts matched (a Sigma `temporal` correlation: its rules).
+    Parts,
+}
+
 impl ThresholdSpec {
     fn holds(&self, count: u64, distinct: u64) -> bool {
-        count >= self.value && self.cardinality.is_none_or(|(_, min)| distinct >= min)
+        self.count.contains(count) && self.cardinality.is_none_or(|(_, b)| b.contains(distinct))
     }
 }
 
@@ -102,12 +135,14 @@ impl ThresholdState {
         }
     }
 
-    /// Counts a matching event; `false` when it has no group key (a group-by field missing).
+    /// Counts a matching event (`parts`: bit `i` set when the rule's part `i` matched it);
+    /// `false` when it has no group key (a group-by field missing).
     pub fn add(
         &mut self,
         spec: &ThresholdSpec,
         ev: &Event<'_>,
         origin: &Origin<'_>,
+        parts: u64,
         cap: usize,
     ) -> bool {
         let keys = terms::keys(ev, &spec.group_by, MAX_KEYS_PER_EVENT);
@@ -115,10 +150,14 @@ impl ThresholdState {
             return false;
         }
         let distinct: Vec<String> = match spec.cardinality {
-            Some((field, _)) => ev
+            Some((Distinct::Field(field), _)) => ev
                 .values(field)
                 .filter(|v| !v.is_null())
                 .map(|v| v.to_string())
+                .collect(),
+            Some((Distinct::Parts, _)) => (0..u64::BITS)
+                .filter(|i| parts & (1 << i) != 0)
+                .map(|i| i.to_string())
                 .collect(),
             None => Vec::new(),
         };

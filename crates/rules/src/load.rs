@@ -326,12 +326,21 @@ impl RuleSet {
     /// The exception items that apply to `rule`: its inline items, then the shared items
     /// whose `rule_ids` include it (expired ones too; see [`ExceptionItem::is_active`]).
     pub fn exceptions_for<'a>(&'a self, rule: &'a Rule) -> impl Iterator<Item = &'a ExceptionItem> {
-        rule.exceptions.iter().chain(
-            self.exceptions
-                .iter()
-                .filter(|shared| shared.rule_ids.includes(&rule.rule_id))
-                .map(|shared| &shared.item),
-        )
+        rule.exceptions
+            .iter()
+            .chain(self.shared_exceptions_for(&rule.rule_id))
+    }
+
+    /// The shared exception items whose `rule_ids` include `rule_id` (which may also be the
+    /// id of a Sigma rule run beside this set).
+    pub fn shared_exceptions_for<'a>(
+        &'a self,
+        rule_id: &'a str,
+    ) -> impl Iterator<Item = &'a ExceptionItem> {
+        self.exceptions
+            .iter()
+            .filter(move |shared| shared.rule_ids.includes(rule_id))
+            .map(|shared| &shared.item)
     }
 
     /// [`Rule::fields_read`] plus the fields of the shared exceptions that apply to `rule`.

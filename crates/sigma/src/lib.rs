@@ -107,6 +107,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod alert_meta;
 pub mod compile;
 pub mod condition;
 pub mod correlation;

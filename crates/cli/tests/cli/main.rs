@@ -3,6 +3,7 @@
 mod events;
 mod hunt;
 mod pack;
+mod sigma;
 mod simulate;
 
 use std::path::PathBuf;

@@ -56,7 +56,11 @@ impl Sink for Feed<'_> {
 
 /// Runs `set` over the named inputs: (display name, bytes) pairs, in order.
 pub fn run_inputs(set: &RuleSet, inputs: &[(&str, Vec<u8>)]) -> RunResult {
-    let mut engine = Engine::new(set, EngineOptions::default()).unwrap();
+    run_engine(Engine::new(set, EngineOptions::default()).unwrap(), inputs)
+}
+
+/// Feeds the named inputs to `engine`, in order, and finishes the run.
+fn run_engine(mut engine: Engine, inputs: &[(&str, Vec<u8>)]) -> RunResult {
     let schema = engine.schema();
     let mut projector = Projector::new(&schema);
     let mut stats = Stats::default();
@@ -159,4 +163,30 @@ pub fn feed(engine: &mut Engine, records: &[(u64, String)]) {
             other => panic!("not an event: {raw}: {other:?}"),
         }
     }
+}
+
+/// Runs Sigma documents (YAML text, beside no r53guard rules) over NDJSON lines.
+pub fn run_sigma(yaml: &str, lines: &[String]) -> (RunResult, Vec<r53guard_engine::SigmaSkipped>) {
+    let set = r53guard_sigma::SigmaSet::load([("sigma.yml", yaml)]);
+    assert!(
+        set.problems(r53guard_sigma::DiagnosticLevel::Unsupported)
+            .next()
+            .is_none(),
+        "{:?}",
+        set.diagnostics
+    );
+    let mapping = r53guard_sigma::Mapping::builtin().unwrap();
+    let engine = Engine::with_sigma(
+        &RuleSet::new(),
+        r53guard_engine::SigmaRules {
+            set: &set,
+            mapping: &mapping,
+        },
+        EngineOptions::default(),
+        r53guard_engine::Limits::default(),
+    )
+    .unwrap();
+    let skipped = engine.sigma_skipped().to_vec();
+    let input = lines.join("\n").into_bytes();
+    (run_engine(engine, &[("input.jsonl", input)]), skipped)
 }
