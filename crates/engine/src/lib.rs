@@ -64,6 +64,7 @@ mod acc;
 mod buckets;
 mod cap;
 mod compile;
+mod dispatch;
 mod draft;
 pub mod entity;
 mod evidence;
@@ -91,6 +92,7 @@ pub use sigma::{SigmaRules, SigmaSkipped};
 
 use crate::buckets::BUCKET_MS;
 use crate::cap::Capped;
+use crate::dispatch::Dispatch;
 use crate::entity::EntityFields;
 use crate::exceptions::Exceptions;
 use crate::lists::ListConditions;
@@ -270,6 +272,11 @@ pub struct Engine {
     opts: EngineOptions,
     limits: Limits,
     sigma_skipped: Vec<SigmaSkipped>,
+    dispatch: Dispatch,
+    /// Per record kind, whether some rule needs whole records parsed.
+    documents: [bool; 2],
+    /// The rules the current event is offered to (reused across events).
+    offered: Vec<usize>,
 }
 
 impl Engine {
@@ -309,6 +316,7 @@ impl Engine {
         let entity = EntityFields::new(&mut schema);
         let account = schema.add("recipientAccountId");
         let event_id = schema.add("eventID");
+        let names = Dispatch::name_fields(&mut schema);
         let mut rules = Vec::new();
         let mut by_kind = [Vec::new(), Vec::new()];
         let mut add = |compiled: Compiled, kinds: &[Kind]| {
@@ -339,6 +347,17 @@ impl Engine {
             }
             sigma_skipped = compiled.skipped;
         }
+        let dispatch = Dispatch::new(
+            names[0],
+            by_kind[Kind::CloudTrail.index()]
+                .iter()
+                .map(|&i| (i, rules[i].logic.required_names(&names))),
+        );
+        let documents = Kind::ALL.map(|k| {
+            by_kind[k.index()]
+                .iter()
+                .any(|&i| rules[i].logic.needs_document())
+        });
         Ok(Engine {
             schema: Arc::new(schema),
             rules,
@@ -349,6 +368,9 @@ impl Engine {
             opts,
             limits,
             sigma_skipped,
+            dispatch,
+            documents,
+            offered: Vec::new(),
         })
     }
 
@@ -381,14 +403,21 @@ impl Engine {
 
     /// Evaluates one event (projected with [`Engine::schema`]).
     pub fn process(&mut self, ev: &Event<'_>, origin: &Origin<'_>) {
-        let document = self
-            .rules_for(ev.kind)
-            .any(|r| r.logic.needs_document())
+        let document = self.documents[ev.kind.index()]
             .then(|| serde_json::from_str::<serde_json::Value>(ev.raw).ok())
             .flatten();
         let cap = self.opts.max_events_per_alert;
         let max_per_key = self.limits.max_events_per_key;
-        for &i in &self.by_kind[ev.kind.index()] {
+        let mut offered = std::mem::take(&mut self.offered);
+        offered.clear();
+        if ev.kind == Kind::CloudTrail {
+            let (always, named) = self.dispatch.rules_for(ev);
+            offered.extend_from_slice(always);
+            offered.extend_from_slice(named);
+        } else {
+            offered.extend_from_slice(&self.by_kind[ev.kind.index()]);
+        }
+        for &i in &offered {
             let r = &mut self.rules[i];
             let late = ev.time_ms < r.watermark;
             let mut parts = 0;
@@ -459,10 +488,7 @@ impl Engine {
                 r.counts.unkeyed += 1;
             }
         }
-    }
-
-    fn rules_for(&self, kind: Kind) -> impl Iterator<Item = &Compiled> {
-        self.by_kind[kind.index()].iter().map(|&i| &self.rules[i])
+        self.offered = offered;
     }
 
     /// Evaluates what can no longer change once every event before `watermark_ms` has been
@@ -619,6 +645,20 @@ impl Logic {
 
     fn needs_document(&self) -> bool {
         self.predicates().any(Predicate::needs_document)
+    }
+
+    /// The event names (lower-cased) one of which a record must have for this rule to use
+    /// it, read from `fields`; `None` when the rule takes others too. New-terms rules take
+    /// every record (each starts their learning period).
+    fn required_names(&self, fields: &[FieldId]) -> Option<Vec<String>> {
+        if matches!(self, Logic::NewTerms { .. }) {
+            return None;
+        }
+        let mut all = Vec::new();
+        for p in self.predicates() {
+            all.extend(p.required_values(fields)?);
+        }
+        Some(all)
     }
 
     /// How long after an alert's detection time it can still be produced (so `max_signals`

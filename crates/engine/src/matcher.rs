@@ -115,6 +115,13 @@ impl Matcher {
         self.needs_document
     }
 
+    /// Values (lower-cased) one of which some field of `fields` must hold as a string for
+    /// the query to match, when it pins them with exact literals (`event.action:CreateUser`);
+    /// `None` when no such constraint is known.
+    pub fn required_values(&self, fields: &[FieldId]) -> Option<Vec<String>> {
+        required(&self.root, fields)
+    }
+
     /// Whether the event matches. `document` is the parsed record, required when
     /// [`Matcher::needs_document`] (pass `None` otherwise).
     pub fn matches(&self, ev: &Event<'_>, document: Option<&serde_json::Value>) -> bool {
@@ -287,6 +294,29 @@ fn test(value: &Value, ci: bool) -> Test {
         kind,
         cidr: value.as_literal().and_then(Cidr::parse),
         value: value.clone(),
+    }
+}
+
+fn required(node: &Node, fields: &[FieldId]) -> Option<Vec<String>> {
+    match node {
+        Node::And(children) => children.iter().find_map(|c| required(c, fields)),
+        Node::Or(children) => {
+            let mut all = Vec::new();
+            for c in children {
+                all.extend(required(c, fields)?);
+            }
+            Some(all)
+        }
+        Node::Term { field, test } if fields.contains(field) && test.cidr.is_none() => {
+            match &test.kind {
+                TestKind::Exact(l) => Some(vec![l.to_lowercase()]),
+                _ => None,
+            }
+        }
+        Node::AnyOf(set) if fields.contains(&set.field) => {
+            Some(set.strings.iter().map(|s| s.to_lowercase()).collect())
+        }
+        _ => None,
     }
 }
 

@@ -3,7 +3,7 @@
 //! references, and temporal correlations need to know which).
 
 use crate::matcher::Matcher;
-use r53guard_event::Event;
+use r53guard_event::{Event, FieldId};
 use r53guard_sigma::CompiledSigma;
 
 /// Most Sigma rules one correlation can reference (one bit each in a hit mask).
@@ -36,6 +36,21 @@ impl Predicate {
                 .enumerate()
                 .filter(|(_, r)| r.matches(ev))
                 .fold(0, |mask, (i, _)| mask | 1 << i),
+        }
+    }
+
+    /// Values (lower-cased) one of which some field of `fields` must hold as a string for the
+    /// event to count; `None` when not known.
+    pub fn required_values(&self, fields: &[FieldId]) -> Option<Vec<String>> {
+        match self {
+            Predicate::Kql(m) => m.required_values(fields),
+            Predicate::Sigma(rules) => {
+                let mut all = Vec::new();
+                for r in rules {
+                    all.extend(r.required_values(fields)?);
+                }
+                Some(all)
+            }
         }
     }
 

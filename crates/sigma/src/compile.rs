@@ -102,6 +102,32 @@ impl CompiledSigma {
     pub fn kinds(&self) -> &[Kind] {
         &self.kinds
     }
+
+    /// Values (lower-cased) one of which some field of `fields` must have for the rule to
+    /// match, when the detection pins them with exact values (`eventName: CreateUser`);
+    /// `None` when no such constraint is known. The engine dispatches events by it.
+    pub fn required_values(&self, fields: &[FieldId]) -> Option<Vec<String>> {
+        required(&self.root, fields)
+    }
+}
+
+fn required(node: &Node, fields: &[FieldId]) -> Option<Vec<String>> {
+    match node {
+        Node::And(children) => children.iter().find_map(|c| required(c, fields)),
+        Node::Or(children) => {
+            let mut all = Vec::new();
+            for c in children {
+                all.extend(required(c, fields)?);
+            }
+            Some(all)
+        }
+        Node::Any(any)
+            if fields.contains(&any.field) && any.numbers.is_empty() && any.other.is_empty() =>
+        {
+            any.text.exact_values()
+        }
+        _ => None,
+    }
 }
 
 struct Compiler<'a> {

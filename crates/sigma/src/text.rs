@@ -117,6 +117,27 @@ impl TextAny {
         any
     }
 
+    /// The texts this OR can match, lower-cased, when it is made of exact tests only (`None`
+    /// when some test could match other texts).
+    pub(crate) fn exact_values(&self) -> Option<Vec<String>> {
+        if !self.regexes.is_empty() || self.contains.iter().any(Option::is_some) {
+            return None;
+        }
+        let mut out: Vec<String> = self
+            .exact
+            .iter()
+            .flatten()
+            .map(|s| fold(s).into_owned())
+            .collect();
+        for t in &self.tests {
+            match &t.shape {
+                Shape::Exact(l) => out.push(fold(l).into_owned()),
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
     /// Whether any test matches `text`.
     pub(crate) fn matches(&self, text: &str) -> bool {
         let folded = if self.folds {

@@ -358,3 +358,58 @@ detection:
     assert_eq!(result.alerts.len(), 1);
     assert_eq!(result.alerts[0].rule.name, "Trail stopped and deleted");
 }
+
+/// Records are dispatched to rules by `eventName`: names compare ignoring case, lists and
+/// alternatives are all indexed, and rules that pin no exact name still see every record.
+#[test]
+fn dispatch_by_event_name_keeps_every_match() {
+    let yaml = "title: Listed names
+logsource: {product: aws, service: cloudtrail}
+detection:
+    a: {eventName: [StopLogging, DeleteTrail]}
+    b: {eventName: UpdateTrail, eventSource: cloudtrail.amazonaws.com}
+    condition: a or b
+---
+title: Prefix
+logsource: {product: aws, service: cloudtrail}
+detection:
+    selection: {eventName|startswith: Stop}
+    condition: selection
+---
+title: Negated
+logsource: {product: aws, service: cloudtrail}
+detection:
+    selection: {eventName: StopLogging}
+    condition: not selection
+";
+    let lines = [
+        trail_event("e1", 0, "stoplogging", "mallory"),
+        trail_event("e2", 1000, "DeleteTrail", "mallory"),
+        trail_event("e3", 2000, "UPDATETRAIL", "mallory"),
+        trail_event("e4", 3000, "StartLogging", "mallory"),
+    ];
+    let (result, _) = run_sigma(yaml, &lines);
+    let mut hits: Vec<(String, String)> = result
+        .alerts
+        .iter()
+        .map(|a| {
+            let record: serde_json::Value = serde_json::from_str(a.events[0].event.get()).unwrap();
+            let id = record["eventID"].as_str().unwrap().to_owned();
+            (a.rule.name.clone(), id)
+        })
+        .collect();
+    hits.sort();
+    let want: Vec<(String, String)> = [
+        ("Listed names", "e1"),
+        ("Listed names", "e2"),
+        ("Listed names", "e3"),
+        ("Negated", "e2"),
+        ("Negated", "e3"),
+        ("Negated", "e4"),
+        ("Prefix", "e1"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(hits, want);
+}
