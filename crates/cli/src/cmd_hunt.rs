@@ -2,7 +2,7 @@
 //! deterministic order), a summary on stderr; or `--kql` for an ad-hoc search.
 
 use crate::diagnostics::Diagnostics;
-use crate::inputs::{InputArgs, read_all};
+use crate::inputs::{InputArgs, read_all, read_parallel};
 use crate::output::minify;
 use crate::ruleset::{RuleArgs, assemble};
 use crate::sigma_input::{SigmaArgs, load, mapping, print_problems};
@@ -14,10 +14,12 @@ use r53guard_engine::matcher::{CompileOptions, Matcher};
 use r53guard_engine::{Engine, EngineOptions, Limits, Origin, RunResult, SigmaRules};
 use r53guard_event::{Projector, Schema};
 use r53guard_kql::datemath::DateMath;
+use r53guard_sigma::{Mapping, SigmaSet};
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// Arguments of `r53guard hunt`.
@@ -50,6 +52,13 @@ pub struct HuntArgs {
     /// The most triggering events an alert carries.
     #[arg(long, default_value_t = 10, value_name = "N")]
     max_events_per_alert: usize,
+    /// Threads reading and evaluating (default: the machine's cores). Files are read in
+    /// parallel and large NDJSON files in ranges; the alerts are the same at any count.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// The smallest range of an NDJSON file given to one thread (for tests).
+    #[arg(long, hide = true, default_value_t = crate::split::MIN_RANGE_BYTES)]
+    split_min_bytes: u64,
 }
 
 fn now_ms() -> i64 {
@@ -91,20 +100,43 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
         now_ms: now,
         max_events_per_alert: args.max_events_per_alert,
     };
-    let (mut engine, sigma_line) = if args.sigma.sigma.is_empty() {
+    let (first, sigma) = if args.sigma.sigma.is_empty() {
         let engine = Engine::new(&set, opts).map_err(|e| UsageError(e.to_string()))?;
         (engine, None)
     } else {
-        with_sigma(&set, &args.sigma, opts)?
+        let (engine, loaded) = with_sigma(&set, &args.sigma, opts)?;
+        (engine, Some(loaded))
     };
-    let schema = engine.schema();
-    let mut projector = Projector::new(&schema);
-    let stats = read_all(
+    let sigma_line = sigma
+        .as_ref()
+        .map(|s| s.summary(first.sigma_skipped().len()));
+    // The engine built here (its problems printed) is the first thread's; the others compile
+    // their own from the same rules.
+    let first = Mutex::new(Some(first));
+    let make = || -> anyhow::Result<Engine> {
+        if let Some(engine) = first
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .take()
+        {
+            return Ok(engine);
+        }
+        Ok(match &sigma {
+            None => Engine::new(&set, opts)?,
+            Some(s) => Engine::with_sigma(&set, s.rules(), opts, Limits::default())?,
+        })
+    };
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let (engines, stats) = read_parallel(
         &args.input,
-        &mut projector,
-        &mut diag,
+        threads,
+        args.split_min_bytes.max(1),
         &bar,
-        &mut |ev, loc| {
+        &make,
+        &|engine: &Engine| engine.schema(),
+        &|engine: &mut Engine, ev, loc| {
             if in_range(ev.time_ms) {
                 engine.process(
                     ev,
@@ -116,9 +148,15 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
                     },
                 );
             }
-            Ok(())
         },
     )?;
+    let mut engines = engines.into_iter();
+    let mut engine = engines
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no reader thread ran"))?;
+    for other in engines {
+        engine.merge(other)?;
+    }
     let rules = engine.rule_count();
     let result = engine.finish();
     let format = args.format.unwrap_or(
@@ -148,40 +186,56 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// The engine with the Sigma rules of `args` beside `set`, and the summary line about them.
-/// Documents that do not load and rules that cannot run are printed with the reason.
+/// Sigma rules loaded for a run, with their mapping.
+struct LoadedSigma {
+    set: SigmaSet,
+    mapping: Mapping,
+    not_loaded: usize,
+}
+
+impl LoadedSigma {
+    fn rules(&self) -> SigmaRules<'_> {
+        SigmaRules {
+            set: &self.set,
+            mapping: &self.mapping,
+        }
+    }
+
+    fn summary(&self, not_run: usize) -> String {
+        format!(
+            "  sigma: {} rules and {} correlations loaded, {not_run} not run, {} documents not loaded",
+            self.set.rules.len(),
+            self.set.correlations.len(),
+            self.not_loaded
+        )
+    }
+}
+
+/// The engine with the Sigma rules of `args` beside `set`. Documents that do not load and
+/// rules that cannot run are printed with the reason.
 fn with_sigma(
     set: &r53guard_rules::RuleSet,
     args: &SigmaArgs,
     opts: EngineOptions,
-) -> anyhow::Result<(Engine, Option<String>)> {
-    let sigma = load(&args.sigma)?;
-    let mapping = mapping(&args.sigma_mapping)?;
-    let not_loaded = print_problems(&sigma);
-    let engine = Engine::with_sigma(
-        set,
-        SigmaRules {
-            set: &sigma,
-            mapping: &mapping,
-        },
-        opts,
-        Limits::default(),
-    )
-    .map_err(|e| UsageError(e.to_string()))?;
+) -> anyhow::Result<(Engine, LoadedSigma)> {
+    let sigma = LoadedSigma {
+        set: load(&args.sigma)?,
+        mapping: mapping(&args.sigma_mapping)?,
+        not_loaded: 0,
+    };
+    let sigma = LoadedSigma {
+        not_loaded: print_problems(&sigma.set),
+        ..sigma
+    };
+    let engine = Engine::with_sigma(set, sigma.rules(), opts, Limits::default())
+        .map_err(|e| UsageError(e.to_string()))?;
     for s in engine.sigma_skipped() {
         eprintln!(
             "{}: not run: {} ({}): {}",
             s.origin, s.title, s.id, s.reason
         );
     }
-    let line = format!(
-        "  sigma: {} rules and {} correlations loaded, {} not run, {} documents not loaded",
-        sigma.rules.len(),
-        sigma.correlations.len(),
-        engine.sigma_skipped().len(),
-        not_loaded
-    );
-    Ok((engine, Some(line)))
+    Ok((engine, sigma))
 }
 
 fn rule_summary(rules: usize, result: &RunResult) -> String {

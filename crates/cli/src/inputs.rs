@@ -1,13 +1,15 @@
 //! Shared input options and the loop that reads every input of a run into a sink.
 
 use crate::diagnostics::Diagnostics;
+use crate::split::{self, Piece};
 use clap::Args;
+use r53guard_event::Schema;
 use r53guard_event::{Event, Projector};
 use r53guard_formats::paths::{self, Input, Passed};
 use r53guard_formats::{Bad, Location, ReadOptions, Sink, SkipClass, Stats, read_input};
-use std::fs::File;
-use std::io::Read;
 use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Options every command that reads logs takes.
 #[derive(Args, Debug, Clone)]
@@ -35,12 +37,96 @@ pub fn read_all(
     progress: &indicatif::ProgressBar,
     on_event: &mut dyn FnMut(&Event<'_>, &Location<'_>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Stats> {
-    let opts = ReadOptions {
-        max_record_bytes: args.max_record_bytes,
-        max_decompressed_bytes: args.max_decompressed_bytes,
-    };
-    let (inputs, passed) = paths::plan(&args.paths);
     let mut stats = Stats::default();
+    let inputs = plan(args, diag, &mut stats);
+    progress.set_length(inputs.len() as u64);
+    for input in inputs {
+        let piece = Piece::Whole(input);
+        let flow = read_piece(&piece, args, projector, diag, &mut stats, on_event)?;
+        progress.inc(1);
+        if flow.is_break() {
+            break;
+        }
+    }
+    progress.finish_and_clear();
+    Ok(stats)
+}
+
+/// Reads every input named by `args` with `threads` threads, each with its own state from
+/// `make` (and a projector over `schema(state)`), cutting large NDJSON files into ranges
+/// ([`crate::split`]). Events go to `on_event` with the state of the thread that read them;
+/// the states are returned in thread order with the merged stats. `--strict` reads with one
+/// thread, so the first bad record stops the run. Ranges are at least `min_range` bytes.
+pub fn read_parallel<S: Send>(
+    args: &InputArgs,
+    threads: usize,
+    min_range: u64,
+    progress: &indicatif::ProgressBar,
+    make: &(dyn Fn() -> anyhow::Result<S> + Sync),
+    schema: &(dyn Fn(&S) -> Arc<Schema> + Sync),
+    on_event: &(dyn Fn(&mut S, &Event<'_>, &Location<'_>) + Sync),
+) -> anyhow::Result<(Vec<S>, Stats)> {
+    let threads = if args.strict { 1 } else { threads.max(1) };
+    let mut diag = Diagnostics::new(false);
+    let mut stats = Stats::default();
+    let pieces = split::pieces(plan(args, &mut diag, &mut stats), threads, min_range);
+    progress.set_length(pieces.len() as u64);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let worker = || -> anyhow::Result<(S, Stats)> {
+        let mut state = make()?;
+        let schema = schema(&state);
+        let mut projector = Projector::new(&schema);
+        let mut stats = Stats::default();
+        let mut diag = Diagnostics::new(false);
+        while !stop.load(Ordering::Relaxed) {
+            let Some(piece) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            let mut feed = |ev: &Event<'_>, loc: &Location<'_>| {
+                on_event(&mut state, ev, loc);
+                Ok(())
+            };
+            let flow = read_piece(
+                piece,
+                args,
+                &mut projector,
+                &mut diag,
+                &mut stats,
+                &mut feed,
+            )?;
+            progress.inc(1);
+            if flow.is_break() {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        Ok((state, stats))
+    };
+    let results: Vec<anyhow::Result<(S, Stats)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads.min(pieces.len()).max(1))
+            .map(|_| scope.spawn(worker))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a reader thread panicked")))
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
+    let mut states = Vec::with_capacity(results.len());
+    for r in results {
+        let (state, s) = r?;
+        stats.merge(&s);
+        states.push(state);
+    }
+    Ok((states, stats))
+}
+
+/// The inputs named by `args`; passed-over paths are reported and counted.
+fn plan(args: &InputArgs, diag: &mut Diagnostics, stats: &mut Stats) -> Vec<Input> {
+    let (inputs, passed) = paths::plan(&args.paths);
     for p in &passed {
         match p {
             // Digest files sit beside every trail's logs: counted in the summary, not listed.
@@ -55,40 +141,54 @@ pub fn read_all(
             }
         }
     }
-    progress.set_length(inputs.len() as u64);
+    inputs
+}
+
+/// Reads one piece into `on_event`; a piece that cannot be opened is reported and counted.
+/// Locations are those of the whole input, whatever range the piece is.
+fn read_piece(
+    piece: &Piece,
+    args: &InputArgs,
+    projector: &mut Projector<'_>,
+    diag: &mut Diagnostics,
+    stats: &mut Stats,
+    on_event: &mut dyn FnMut(&Event<'_>, &Location<'_>) -> anyhow::Result<()>,
+) -> anyhow::Result<ControlFlow<()>> {
+    let opts = ReadOptions {
+        max_record_bytes: args.max_record_bytes,
+        max_decompressed_bytes: args.max_decompressed_bytes,
+    };
+    let name = piece.name();
+    let raw = match piece.open() {
+        Ok(r) => r,
+        Err(e) => {
+            *stats.bad.entry(r53guard_formats::BadClass::Io).or_default() += 1;
+            diag.bad_line(&format!("{name}: cannot open: {e}"));
+            return Ok(if args.strict {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            });
+        }
+    };
+    let (lines_before, records_before) = piece.offsets();
     let mut sink = CallbackSink {
         on_event,
         diag,
         strict: args.strict,
         failed: None,
+        lines_before,
+        records_before,
     };
-    for input in inputs {
-        let name = input.name();
-        let raw: Box<dyn Read + Send> = match &input {
-            Input::Stdin => Box::new(std::io::stdin()),
-            Input::File(path) => match File::open(path) {
-                Ok(f) => Box::new(f),
-                Err(e) => {
-                    *stats.bad.entry(r53guard_formats::BadClass::Io).or_default() += 1;
-                    sink.diag.bad_line(&format!("{name}: cannot open: {e}"));
-                    if args.strict {
-                        break;
-                    }
-                    continue;
-                }
-            },
-        };
-        let flow = read_input(&name, raw, projector, &opts, &mut stats, &mut sink);
-        progress.inc(1);
-        if let Some(e) = sink.failed.take() {
-            return Err(e);
-        }
-        if flow.is_break() {
-            break;
-        }
+    let files = stats.files;
+    let flow = read_input(&name, raw, projector, &opts, stats, &mut sink);
+    if !piece.starts_input() {
+        stats.files = files;
     }
-    progress.finish_and_clear();
-    Ok(stats)
+    match sink.failed.take() {
+        Some(e) => Err(e),
+        None => Ok(flow),
+    }
 }
 
 struct CallbackSink<'f, 'd> {
@@ -96,11 +196,25 @@ struct CallbackSink<'f, 'd> {
     diag: &'d mut Diagnostics,
     strict: bool,
     failed: Option<anyhow::Error>,
+    /// Where the piece starts in its input.
+    lines_before: u64,
+    records_before: u64,
+}
+
+impl CallbackSink<'_, '_> {
+    fn shift<'a>(&self, loc: &Location<'a>) -> Location<'a> {
+        Location {
+            line: loc.line + self.lines_before,
+            record: loc.record + self.records_before,
+            ..*loc
+        }
+    }
 }
 
 impl Sink for CallbackSink<'_, '_> {
     fn event(&mut self, event: &Event<'_>, location: &Location<'_>) -> ControlFlow<()> {
-        match (self.on_event)(event, location) {
+        let location = self.shift(location);
+        match (self.on_event)(event, &location) {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => {
                 self.failed = Some(e);
@@ -110,6 +224,11 @@ impl Sink for CallbackSink<'_, '_> {
     }
 
     fn bad(&mut self, bad: &Bad<'_>) -> ControlFlow<()> {
+        let bad = Bad {
+            location: self.shift(&bad.location),
+            class: bad.class,
+            message: bad.message.clone(),
+        };
         self.diag.bad_line(&bad.to_string());
         if self.strict {
             ControlFlow::Break(())

@@ -16,6 +16,7 @@ mod output;
 mod progress;
 mod ruleset;
 mod sigma_input;
+mod split;
 mod summary;
 
 use clap::{Parser, Subcommand};

@@ -188,3 +188,72 @@ fn rules_commands() {
         stdout(&out)
     );
 }
+
+/// Files read in parallel and NDJSON files cut into ranges give the same alerts, byte for byte,
+/// and the same bad-line reports (with the whole file's line numbers) as one thread.
+#[test]
+fn threads_and_ranges_change_nothing() {
+    let dir = tempdir("threads");
+    let out = r53guard(
+        &[
+            "simulate",
+            "--out",
+            dir.to_str().unwrap(),
+            "--layout",
+            "ndjson",
+            "--hours",
+            "2",
+            "--seed",
+            "3",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A blank line, a whitespace line and a broken record in the middle of each file.
+    for name in ["cloudtrail.ndjson", "resolver.ndjson"] {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let mid = lines.len() / 2;
+        let mut edited = lines[..mid].join("\n");
+        edited.push_str("\n\n   \n{\"broken\": \n");
+        edited.push_str(&lines[mid..].join("\n"));
+        edited.push('\n');
+        std::fs::write(&path, edited).unwrap();
+    }
+    let run = |threads: &str| {
+        let out = r53guard(
+            &[
+                "hunt",
+                dir.to_str().unwrap(),
+                "--format",
+                "jsonl",
+                "--threads",
+                threads,
+                "--split-min-bytes",
+                "200000",
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let mut bad: Vec<String> = stderr(&out)
+            .lines()
+            .filter(|l| l.contains("broken") || l.contains("EOF"))
+            .map(str::to_owned)
+            .collect();
+        bad.sort();
+        (stdout(&out), bad, stderr(&out))
+    };
+    let (one, bad_one, err_one) = run("1");
+    let (three, bad_three, err_three) = run("3");
+    assert!(one.lines().count() >= 19, "{one}");
+    assert_eq!(one, three);
+    assert_eq!(bad_one.len(), 2, "{err_one}");
+    assert_eq!(bad_one, bad_three, "{err_three}");
+    let summary = |e: &str| {
+        e.lines()
+            .find(|l| l.starts_with("r53guard hunt:"))
+            .map(str::to_owned)
+    };
+    assert_eq!(summary(&err_one), summary(&err_three));
+}
