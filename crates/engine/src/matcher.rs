@@ -300,13 +300,11 @@ fn test(value: &Value, ci: bool) -> Test {
 fn required(node: &Node, fields: &[FieldId]) -> Option<Vec<String>> {
     match node {
         Node::And(children) => children.iter().find_map(|c| required(c, fields)),
-        Node::Or(children) => {
-            let mut all = Vec::new();
-            for c in children {
-                all.extend(required(c, fields)?);
-            }
-            Some(all)
-        }
+        Node::Or(children) => children
+            .iter()
+            .map(|c| required(c, fields))
+            .collect::<Option<Vec<_>>>()
+            .map(|lists| lists.concat()),
         Node::Term { field, test } if fields.contains(field) && test.cidr.is_none() => {
             match &test.kind {
                 TestKind::Exact(l) => Some(vec![l.to_lowercase()]),

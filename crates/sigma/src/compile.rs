@@ -114,13 +114,11 @@ impl CompiledSigma {
 fn required(node: &Node, fields: &[FieldId]) -> Option<Vec<String>> {
     match node {
         Node::And(children) => children.iter().find_map(|c| required(c, fields)),
-        Node::Or(children) => {
-            let mut all = Vec::new();
-            for c in children {
-                all.extend(required(c, fields)?);
-            }
-            Some(all)
-        }
+        Node::Or(children) => children
+            .iter()
+            .map(|c| required(c, fields))
+            .collect::<Option<Vec<_>>>()
+            .map(|lists| lists.concat()),
         Node::Any(any)
             if fields.contains(&any.field) && any.numbers.is_empty() && any.other.is_empty() =>
         {
