@@ -297,9 +297,9 @@ impl<'a> Iterator for Values<'a> {
                 inner,
                 outer,
             } => loop {
-                let raw = spans.next()?;
-                if let Some(v) =
-                    apply(*inner, FieldValue::from_raw(raw)).and_then(|v| apply(*outer, v))
+                let (raw, plain) = spans.next_plain()?;
+                if let Some(v) = apply(*inner, FieldValue::from_raw_plain(raw, plain))
+                    .and_then(|v| apply(*outer, v))
                 {
                     return Some(v);
                 }

@@ -13,6 +13,7 @@
 pub mod aliases;
 mod event;
 mod kind;
+mod scan;
 mod schema;
 pub mod time;
 mod value;

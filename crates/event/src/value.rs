@@ -32,6 +32,18 @@ impl<'a> FieldValue<'a> {
         }
     }
 
+    /// As [`FieldValue::from_raw`]; `plain` says a string is known to hold no escape.
+    #[inline]
+    pub(crate) fn from_raw_plain(raw: &'a str, plain: bool) -> FieldValue<'a> {
+        match raw.as_bytes() {
+            [b'"', inner @ .., b'"'] if plain => {
+                // The quotes are ASCII, so the slice is on character boundaries.
+                FieldValue::Str(Cow::Borrowed(&raw[1..1 + inner.len()]))
+            }
+            _ => FieldValue::from_raw(raw),
+        }
+    }
+
     /// The value as text: strings as they are, numbers as written, booleans as `true`/`false`.
     /// `None` for null and objects.
     pub fn as_text(&self) -> Option<&str> {

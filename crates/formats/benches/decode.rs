@@ -67,6 +67,22 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+/// A reader over shared bytes, so an iteration does not copy its input first.
+struct Shared {
+    data: std::sync::Arc<Vec<u8>>,
+    at: usize,
+}
+
+impl std::io::Read for Shared {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let rest = &self.data[self.at..];
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 struct Count(u64);
 
 impl Sink for Count {
@@ -105,7 +121,8 @@ fn bench(c: &mut Criterion) {
         for f in fields {
             schema.add(f);
         }
-        let gz = gzip(&data);
+        let gz = std::sync::Arc::new(gzip(&data));
+        let data = std::sync::Arc::new(data);
         for (unit, throughput) in [
             ("bytes", Throughput::Bytes(data.len() as u64)),
             ("records", Throughput::Elements(records)),
@@ -121,7 +138,10 @@ fn bench(c: &mut Criterion) {
                         let mut stats = Stats::default();
                         let _ = read_input(
                             name,
-                            Box::new(std::io::Cursor::new(input.clone())),
+                            Box::new(Shared {
+                                data: input.clone(),
+                                at: 0,
+                            }),
                             &mut projector,
                             &ReadOptions::default(),
                             &mut stats,
