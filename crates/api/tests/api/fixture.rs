@@ -1,0 +1,234 @@
+//! A populated store, the API over it, and requests to it.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use r53guard_alert::{Alert, AlertRule, Entity, EvidenceEvent, Severity, SourceRef};
+use r53guard_api::{ApiState, ApiToken, Metrics, RuleInfo, router};
+use r53guard_event::time::format_rfc3339;
+use r53guard_store::{Batch, RoutedAlert, Store};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+/// The API token of the tests.
+pub const TOKEN: &str = "t0ken-for-tests_0123456789";
+
+/// 2024-05-01T12:00:00Z.
+pub const BASE: i64 = 1_714_564_800_000;
+pub const MINUTE: i64 = 60_000;
+
+/// The API over a store in a temporary directory.
+pub struct Api {
+    pub dir: TempDir,
+    pub state: ApiState,
+    pub app: Router,
+}
+
+/// An alert of `rule` with this id, severity and `detected_at`, carrying one record.
+pub fn alert(id: &str, rule: &str, severity: Severity, detected_at: &str) -> Alert {
+    Alert {
+        id: id.to_owned(),
+        rule: AlertRule {
+            id: rule.to_owned(),
+            name: format!("Rule {rule}"),
+            version: 1,
+            rule_type: "query".to_owned(),
+            severity,
+            risk_score: 73,
+            tags: vec!["route53".to_owned()],
+            threat: Vec::new(),
+            author: Vec::new(),
+            references: Vec::new(),
+            license: None,
+            source_url: None,
+        },
+        detected_at: detected_at.to_owned(),
+        first_seen: detected_at.to_owned(),
+        last_seen: detected_at.to_owned(),
+        summary: format!("{rule} fired"),
+        entity: Entity {
+            account_id: Some("123456789012".to_owned()),
+            ..Entity::default()
+        },
+        group: BTreeMap::new(),
+        count: 1,
+        distinct_count: None,
+        window: None,
+        suppressed: 0,
+        events_total: 1,
+        events: vec![EvidenceEvent {
+            source: SourceRef {
+                path: "logs/ct.json".to_owned(),
+                line: 3,
+                record: 2,
+                part: None,
+            },
+            kind: "cloudtrail".to_owned(),
+            event: RawValue::from_string(format!(r#"{{"eventName":"X","id":"{id}"}}"#))
+                .expect("raw JSON"),
+        }],
+    }
+}
+
+/// Twelve alerts, one a minute from BASE (`a00` … `a11`); rule-a on even minutes, rule-b on
+/// odd ones; severities low, medium, high, critical in turn. Two more, `t1` and `t2`
+/// (rule-c, low), share minute 5 with `a05`. Each is routed to `slack`.
+pub fn alerts() -> Vec<Alert> {
+    let mut alerts: Vec<_> = (0..12)
+        .map(|i| {
+            let rule = if i % 2 == 0 { "rule-a" } else { "rule-b" };
+            let at = format_rfc3339(BASE + i * MINUTE);
+            alert(
+                &format!("a{i:02}"),
+                rule,
+                Severity::ALL[i as usize % 4],
+                &at,
+            )
+        })
+        .collect();
+    for id in ["t2", "t1"] {
+        alerts.push(alert(
+            id,
+            "rule-c",
+            Severity::Low,
+            &format_rfc3339(BASE + 5 * MINUTE),
+        ));
+    }
+    alerts
+}
+
+/// The rules the tests' API says it runs.
+pub fn rules() -> Vec<RuleInfo> {
+    vec![RuleInfo {
+        id: "route53-domain-transfer-lock-disabled".to_owned(),
+        name: "Route 53 domain transfer lock disabled".to_owned(),
+        severity: Severity::High,
+        rule_type: "query".to_owned(),
+        data: vec!["cloudtrail".to_owned()],
+        mitre: vec!["TA0003".to_owned(), "T1098".to_owned()],
+        source: "builtin".to_owned(),
+    }]
+}
+
+/// A store holding [`alerts`], and the API over it.
+pub fn api() -> Api {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(dir.path()).expect("open store");
+    let batch = Batch {
+        now_ms: BASE + 3_600_000,
+        alerts: alerts()
+            .into_iter()
+            .map(|alert| RoutedAlert {
+                alert,
+                receivers: vec!["slack".to_owned()],
+            })
+            .collect(),
+        ..Batch::default()
+    };
+    store.commit(&batch).expect("commit");
+    let token = ApiToken::new(TOKEN).expect("token");
+    let state = ApiState::new(store, token, rules(), Arc::new(Metrics::new()));
+    let app = router(state.clone());
+    Api { dir, state, app }
+}
+
+impl Api {
+    /// Another connection to the API's store (for what the pipeline and notifier would do).
+    pub fn store(&self) -> Store {
+        Store::open(self.dir.path()).expect("open store")
+    }
+}
+
+/// A request's answer.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("UTF-8 body")
+    }
+
+    /// The JSON error message, checking the answer is `{"error": "..."}` with `status`.
+    pub fn error(&self, status: StatusCode) -> String {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        let json = self.json();
+        assert_eq!(json.as_object().map(|o| o.len()), Some(1), "{json}");
+        json["error"].as_str().expect("error text").to_owned()
+    }
+}
+
+/// `method uri` with this `Authorization` header value (none when `None`) and JSON body.
+pub async fn request(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    authorization: Option<&str>,
+    body: Option<&str>,
+) -> Answer {
+    let mut builder = Request::builder().method(method).uri(uri);
+    if let Some(value) = authorization {
+        builder = builder.header(header::AUTHORIZATION, value);
+    }
+    if body.is_some() {
+        builder = builder.header(header::CONTENT_TYPE, "application/json");
+    }
+    let request = builder
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned())))
+        .expect("request");
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body")
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// `GET uri` with the right token.
+pub async fn get(app: &Router, uri: &str) -> Answer {
+    request(app, "GET", uri, Some(&format!("Bearer {TOKEN}")), None).await
+}
+
+/// `POST uri` with the right token and this JSON body.
+pub async fn post(app: &Router, uri: &str, body: &str) -> Answer {
+    request(
+        app,
+        "POST",
+        uri,
+        Some(&format!("Bearer {TOKEN}")),
+        Some(body),
+    )
+    .await
+}
+
+/// The ids of a list answer's alerts.
+pub fn ids(page: &Value) -> Vec<String> {
+    page["alerts"]
+        .as_array()
+        .expect("alerts array")
+        .iter()
+        .map(|a| a["id"].as_str().expect("id").to_owned())
+        .collect()
+}
