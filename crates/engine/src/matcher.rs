@@ -3,6 +3,7 @@
 //! contains) before any general pattern, and hash sets for long `or` lists on one field.
 //! Semantics are the reference evaluator's (`r53guard_kql::eval`), checked differentially.
 
+use memchr::memmem::Finder;
 use r53guard_event::{Event, FieldId, FieldValue, Schema};
 use r53guard_kql::compare::{
     Number, compare_numbers, compare_string_bound, number_term_matches, parse_number,
@@ -69,7 +70,14 @@ enum TestKind {
     Prefix(String),
     Suffix(String),
     Contains(String),
-    Pattern(Pattern),
+    Pattern(Box<Glob>),
+}
+
+/// A general pattern, and a searcher for its longest literal (which any match contains).
+#[derive(Debug, Clone)]
+struct Glob {
+    pattern: Pattern,
+    need: Option<Finder<'static>>,
 }
 
 /// `f:(a or b or …)` on one field with plain literals: a hash set.
@@ -283,11 +291,23 @@ fn test(value: &Value, ci: bool) -> Test {
         [Segment::Literal(l), Segment::Wildcard] => TestKind::Prefix(fold(l)),
         [Segment::Wildcard, Segment::Literal(l)] => TestKind::Suffix(fold(l)),
         [Segment::Wildcard, Segment::Literal(l), Segment::Wildcard] => TestKind::Contains(fold(l)),
-        _ => TestKind::Pattern(if ci {
-            pattern.to_lowercase()
-        } else {
-            pattern.clone()
-        }),
+        _ => {
+            let p = if ci {
+                pattern.to_lowercase()
+            } else {
+                pattern.clone()
+            };
+            let longest = p
+                .segments()
+                .iter()
+                .filter_map(|s| match s {
+                    Segment::Literal(l) => Some(l.as_str()),
+                    Segment::Wildcard => None,
+                })
+                .max_by_key(|l| l.len());
+            let need = longest.map(|l| Finder::new(l).into_owned());
+            TestKind::Pattern(Box::new(Glob { pattern: p, need }))
+        }
     };
     Test {
         ci,
@@ -405,7 +425,12 @@ impl Test {
             TestKind::Prefix(l) => s_cmp.starts_with(l.as_str()),
             TestKind::Suffix(l) => s_cmp.ends_with(l.as_str()),
             TestKind::Contains(l) => s_cmp.contains(l.as_str()),
-            TestKind::Pattern(p) => p.matches(s_cmp),
+            TestKind::Pattern(g) => {
+                g.need
+                    .as_ref()
+                    .is_none_or(|f| f.find(s_cmp.as_bytes()).is_some())
+                    && g.pattern.matches(s_cmp)
+            }
         };
         hit || self
             .cidr

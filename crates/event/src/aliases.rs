@@ -48,6 +48,23 @@ pub enum Transform {
     TunnelLabel,
 }
 
+impl Transform {
+    /// Whether the transform is a DNS-name analytic (costly, so each record computes it once).
+    pub(crate) fn is_dns(self) -> bool {
+        matches!(
+            self,
+            Transform::DnsName
+                | Transform::RegisteredDomain
+                | Transform::PublicSuffix
+                | Transform::LastLabel
+                | Transform::Subdomain
+                | Transform::Base64Label
+                | Transform::DgaScore
+                | Transform::TunnelLabel
+        )
+    }
+}
+
 /// One ECS alias: `name` on records of `kind` reads the first present of `sources` (raw
 /// logical paths), then applies `transform`.
 #[derive(Debug, Clone, Copy)]

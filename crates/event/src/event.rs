@@ -73,6 +73,7 @@ impl<'s> Projector<'s> {
         raw: &'r str,
     ) -> Result<Classified<'a, 'r>, RecordError> {
         let schema = self.schema;
+        self.caps.reset_memo(schema.memo_count());
         schema.trie.walk(raw, &mut self.caps)?;
         let caps = &self.caps;
         let d = &schema.disc;
@@ -198,6 +199,11 @@ impl<'a> Event<'a> {
             Getter::First(alts, outer) => {
                 for p in alts {
                     if self.caps.has(p.slot) {
+                        if let Some(slot) = self.schema.memo_slot(id)
+                            && let Some(v) = self.remembered(slot, p, *outer)
+                        {
+                            return Values::Once(v);
+                        }
                         return Values::Spans {
                             spans: self.caps.spans(p.slot, self.raw),
                             inner: p.transform,
@@ -215,6 +221,28 @@ impl<'a> Event<'a> {
                 self.outcome(code, message, console),
             )))),
         }
+    }
+
+    /// A DNS analytic of a single captured value, computed once per record (`None` when the
+    /// path holds several values: those are computed on each read).
+    fn remembered(
+        &self,
+        slot: usize,
+        p: &Phys,
+        outer: Transform,
+    ) -> Option<Option<FieldValue<'a>>> {
+        let mut spans = self.caps.spans(p.slot, self.raw);
+        let (raw, plain) = spans.next_plain()?;
+        if spans.next_plain().is_some() {
+            return None;
+        }
+        let cell = self.caps.memo.get(slot)?;
+        let text = cell.get_or_init(|| {
+            apply(p.transform, FieldValue::from_raw_plain(raw, plain))
+                .and_then(|v| apply(outer, v))
+                .and_then(|v| v.as_str().map(Box::from))
+        });
+        Some(text.as_deref().map(|t| FieldValue::Str(Cow::Borrowed(t))))
     }
 
     /// The first value of a field.

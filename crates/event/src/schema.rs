@@ -66,6 +66,10 @@ pub struct Schema {
     names: Vec<String>,
     /// `getters[field][kind][encoding]`.
     getters: Vec<[[Getter; 2]; 2]>,
+    /// Per field, its place in the per-record memory of DNS analytics (fields read through a
+    /// DNS transform), or `None`.
+    memo: Vec<Option<u16>>,
+    memo_count: usize,
 }
 
 impl Default for Schema {
@@ -99,6 +103,8 @@ impl Schema {
             disc,
             names: Vec::new(),
             getters: Vec::new(),
+            memo: Vec::new(),
+            memo_count: 0,
         }
     }
 
@@ -111,6 +117,14 @@ impl Schema {
         let getters = Kind::ALL.map(|kind| {
             [Encoding::Native, Encoding::Ocsf].map(|enc| self.compile(name, kind, enc))
         });
+        let dns = getters
+            .iter()
+            .flatten()
+            .any(|g| matches!(g, Getter::First(_, t) if t.is_dns()));
+        self.memo.push(dns.then(|| {
+            self.memo_count += 1;
+            (self.memo_count - 1) as u16
+        }));
         self.names.push(name.to_owned());
         self.getters.push(getters);
         FieldId(self.names.len() as u32 - 1)
@@ -137,6 +151,16 @@ impl Schema {
     /// Whether no field was added.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+    }
+
+    /// The field's place in the per-record memory of DNS analytics.
+    pub(crate) fn memo_slot(&self, id: FieldId) -> Option<usize> {
+        self.memo[id.index()].map(usize::from)
+    }
+
+    /// How many fields the per-record memory holds.
+    pub(crate) fn memo_count(&self) -> usize {
+        self.memo_count
     }
 
     pub(crate) fn getter(&self, id: FieldId, kind: Kind, enc: Encoding) -> &Getter {

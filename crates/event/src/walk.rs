@@ -8,6 +8,7 @@ use crate::scan::Scanner;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fmt;
 
 /// Index of a captured physical path.
@@ -241,6 +242,10 @@ pub struct Captures {
     first: Vec<u32>,
     last: Vec<u32>,
     entries: Vec<Entry>,
+    /// The DNS analytics computed for the current record, by memo slot (see
+    /// [`crate::Schema`]): each is computed at most once per record, however many rules read
+    /// it.
+    pub(crate) memo: Vec<OnceCell<Option<Box<str>>>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -255,6 +260,15 @@ struct Entry {
 const NONE: u32 = u32::MAX;
 
 impl Captures {
+    /// Forgets the memory of the previous record's DNS analytics.
+    pub(crate) fn reset_memo(&mut self, count: usize) {
+        self.memo.truncate(count);
+        for cell in &mut self.memo {
+            cell.take();
+        }
+        self.memo.resize_with(count, OnceCell::new);
+    }
+
     fn reset(&mut self, slots: usize) {
         self.first.clear();
         self.first.resize(slots, NONE);
