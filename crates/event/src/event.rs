@@ -414,7 +414,11 @@ fn ocsf_rcode(name: &str) -> &'static str {
 fn dns_field(t: Transform, v: FieldValue<'_>) -> Option<FieldValue<'_>> {
     let logged = v.as_str()?;
     let logged = logged.strip_suffix('.').unwrap_or(logged);
-    let name = logged.to_ascii_lowercase();
+    let name: Cow<'_, str> = if logged.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(logged.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(logged)
+    };
     let owned = |s: &str| Some(FieldValue::Str(Cow::Owned(s.to_owned())));
     match t {
         Transform::DnsName => owned(&name),
