@@ -4,10 +4,12 @@
 //! processed); 2 usage error (including invalid rules or queries); 3 the run itself failed
 //! (e.g. output not writable); 4 alerts were raised and `--fail-on-alert` was given.
 
+mod cmd_config;
 mod cmd_events;
 mod cmd_fields;
 mod cmd_hunt;
 mod cmd_rules;
+mod cmd_run;
 mod cmd_sigma;
 mod cmd_simulate;
 mod diagnostics;
@@ -38,6 +40,11 @@ enum Command {
     Fields(cmd_fields::FieldsArgs),
     /// Run every rule over log files in one pass and print the alerts.
     Hunt(cmd_hunt::HuntArgs),
+    /// Check a `r53guard run` configuration file.
+    #[command(subcommand)]
+    Config(cmd_config::ConfigCommand),
+    /// Run continuously: watch sources, store and notify alerts, serve the API.
+    Run(cmd_run::RunArgs),
     /// List, show, validate and test rules.
     #[command(subcommand)]
     Rules(cmd_rules::RulesCommand),
@@ -77,6 +84,8 @@ fn main() -> ExitCode {
         Command::Events(args) => cmd_events::run(args),
         Command::Fields(args) => cmd_fields::run(args),
         Command::Hunt(args) => cmd_hunt::run(args),
+        Command::Config(cmd) => cmd_config::run(cmd),
+        Command::Run(args) => cmd_run::run(args),
         Command::Rules(cmd) => cmd_rules::run(cmd),
         Command::Sigma(cmd) => cmd_sigma::run(cmd),
         Command::Simulate(args) => cmd_simulate::run(args),

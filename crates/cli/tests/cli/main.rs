@@ -3,6 +3,7 @@
 mod events;
 mod hunt;
 mod pack;
+mod run;
 mod sigma;
 mod simulate;
 

@@ -1,0 +1,533 @@
+//! The configuration of `r53guard run`: a TOML file, every table closed to unknown keys, checked
+//! into typed values whose errors name the key at fault.
+
+use crate::secret_ref::SecretSpec;
+use crate::span::Span;
+use r53guard_alert::Severity;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The configuration `r53guard run` uses when given none: watch `./logs`, keep state in
+/// `./r53guard-data`, print alerts on stdout, serve the API on 127.0.0.1:8053 with a token
+/// generated into the data directory.
+pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
+
+/// A whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the store (`r53guard.db`) and the generated API token live.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// Which rules run.
+    #[serde(default)]
+    pub rules: RulesConfig,
+    /// Where records come from.
+    #[serde(default, rename = "source")]
+    pub sources: Vec<SourceConfig>,
+    /// The HTTP API.
+    #[serde(default)]
+    pub api: ApiConfig,
+    /// Where alerts go.
+    #[serde(default, rename = "receiver")]
+    pub receivers: Vec<ReceiverSpec>,
+    /// Which alerts go where; none: every alert to every receiver.
+    #[serde(default, rename = "route")]
+    pub routes: Vec<RouteConfig>,
+    /// How notifications are retried.
+    #[serde(default)]
+    pub delivery: DeliveryConfig,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("./r53guard-data")
+}
+
+/// `[rules]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Run the built-in pack (its value lists stay available either way).
+    #[serde(default = "yes")]
+    pub builtin: bool,
+    /// Rule files or directories, overlaying the pack (same `rule_id` replaces).
+    #[serde(default)]
+    pub paths: Vec<PathBuf>,
+    /// Directories of value lists.
+    #[serde(default)]
+    pub lists: Vec<PathBuf>,
+    /// Most triggering events an alert carries.
+    #[serde(default = "ten")]
+    pub max_events_per_alert: usize,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn ten() -> usize {
+    10
+}
+
+impl Default for RulesConfig {
+    fn default() -> RulesConfig {
+        RulesConfig {
+            builtin: true,
+            paths: Vec::new(),
+            lists: Vec::new(),
+            max_events_per_alert: 10,
+        }
+    }
+}
+
+/// One `[[source]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum SourceConfig {
+    /// A directory polled for new files and appended lines.
+    Directory {
+        /// The source's name: positions are kept under it, so keep it stable.
+        name: String,
+        /// The directory (walked recursively).
+        path: PathBuf,
+        /// How often it is polled.
+        #[serde(default = "one_second")]
+        poll_interval: Span,
+        /// How far behind the newest event time a record may arrive and still count.
+        #[serde(default = "five_minutes")]
+        allowed_lateness: Span,
+    },
+    /// Standard input, read line by line until its end (positions are not kept).
+    Stdin {
+        /// The source's name.
+        name: String,
+        /// How far behind the newest event time a record may arrive and still count.
+        #[serde(default = "five_minutes")]
+        allowed_lateness: Span,
+    },
+}
+
+fn one_second() -> Span {
+    Span::from_secs(1)
+}
+
+fn five_minutes() -> Span {
+    Span::from_secs(300)
+}
+
+impl SourceConfig {
+    /// The source's name.
+    pub fn name(&self) -> &str {
+        match self {
+            SourceConfig::Directory { name, .. } | SourceConfig::Stdin { name, .. } => name,
+        }
+    }
+
+    /// The source's allowed lateness.
+    pub fn allowed_lateness(&self) -> Span {
+        match self {
+            SourceConfig::Directory {
+                allowed_lateness, ..
+            }
+            | SourceConfig::Stdin {
+                allowed_lateness, ..
+            } => *allowed_lateness,
+        }
+    }
+}
+
+/// `[api]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// The address to listen on.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// The bearer token (`env:NAME` or `file:PATH`); none: one is generated into
+    /// `<data_dir>/api-token`, which only a loopback `listen` allows.
+    pub token: Option<SecretSpec>,
+}
+
+fn default_listen() -> SocketAddr {
+    r53guard_api::DEFAULT_ADDR
+}
+
+impl Default for ApiConfig {
+    fn default() -> ApiConfig {
+        ApiConfig {
+            listen: default_listen(),
+            token: None,
+        }
+    }
+}
+
+/// A receiver's rate limit.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Sends per second.
+    pub per_second: f64,
+    /// Sends allowed at once.
+    #[serde(default = "one")]
+    pub burst: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// One `[[receiver]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ReceiverSpec {
+    /// A Slack incoming webhook.
+    Slack {
+        /// The name routes use.
+        name: String,
+        /// The webhook URL, a secret.
+        webhook_url: SecretSpec,
+        /// Overrides the 1/s default.
+        rate_limit: Option<RateLimitConfig>,
+    },
+    /// PagerDuty Events API v2.
+    PagerDuty {
+        /// The name routes use.
+        name: String,
+        /// The integration (routing) key, a secret.
+        routing_key: SecretSpec,
+        /// Overrides the 2/s default.
+        rate_limit: Option<RateLimitConfig>,
+    },
+    /// A JSON webhook signed with HMAC-SHA256.
+    Webhook {
+        /// The name routes use.
+        name: String,
+        /// The URL, a secret.
+        url: SecretSpec,
+        /// The signing key, a secret.
+        signing_key: SecretSpec,
+        /// The largest body; evidence is dropped to fit (default 20 KiB).
+        max_body_bytes: Option<usize>,
+        /// A rate limit (default none).
+        rate_limit: Option<RateLimitConfig>,
+    },
+    /// A JSON-lines file with rotation.
+    Jsonl {
+        /// The name routes use.
+        name: String,
+        /// The file.
+        path: PathBuf,
+        /// Rotate before the file would pass this size (default 64 MiB).
+        max_bytes: Option<u64>,
+        /// Rotated files kept (default 5).
+        keep: Option<u32>,
+    },
+    /// Standard output, one JSON line per alert.
+    Stdout {
+        /// The name routes use.
+        name: String,
+    },
+}
+
+impl ReceiverSpec {
+    /// The receiver's name.
+    pub fn name(&self) -> &str {
+        match self {
+            ReceiverSpec::Slack { name, .. }
+            | ReceiverSpec::PagerDuty { name, .. }
+            | ReceiverSpec::Webhook { name, .. }
+            | ReceiverSpec::Jsonl { name, .. }
+            | ReceiverSpec::Stdout { name } => name,
+        }
+    }
+
+    /// The receiver's secrets, by key.
+    pub fn secrets(&self) -> Vec<(&'static str, &SecretSpec)> {
+        match self {
+            ReceiverSpec::Slack { webhook_url, .. } => vec![("webhook_url", webhook_url)],
+            ReceiverSpec::PagerDuty { routing_key, .. } => vec![("routing_key", routing_key)],
+            ReceiverSpec::Webhook {
+                url, signing_key, ..
+            } => vec![("url", url), ("signing_key", signing_key)],
+            ReceiverSpec::Jsonl { .. } | ReceiverSpec::Stdout { .. } => Vec::new(),
+        }
+    }
+
+    /// The receiver's type, as written in the file.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ReceiverSpec::Slack { .. } => "slack",
+            ReceiverSpec::PagerDuty { .. } => "pagerduty",
+            ReceiverSpec::Webhook { .. } => "webhook",
+            ReceiverSpec::Jsonl { .. } => "jsonl",
+            ReceiverSpec::Stdout { .. } => "stdout",
+        }
+    }
+}
+
+/// One `[[route]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// Receiver names.
+    pub receivers: Vec<String>,
+    /// Only alerts at least this severe.
+    pub min_severity: Option<Severity>,
+    /// Rule id patterns (globs); one must match.
+    #[serde(default)]
+    pub rules: Vec<String>,
+    /// Tag patterns (globs); one of the rule's tags must match one.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// End routing when this route matches.
+    #[serde(default)]
+    pub stop: bool,
+}
+
+/// `[delivery]`: the retry policy of every receiver.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// Attempts in all, the first included.
+    #[serde(default = "ten_u32")]
+    pub max_attempts: u32,
+    /// The ceiling of the first retry's delay.
+    #[serde(default = "five_seconds")]
+    pub base_delay: Span,
+    /// How much the ceiling grows per attempt.
+    #[serde(default = "four")]
+    pub multiplier: f64,
+    /// The longest delay.
+    #[serde(default = "one_day")]
+    pub max_delay: Span,
+}
+
+fn ten_u32() -> u32 {
+    10
+}
+
+fn five_seconds() -> Span {
+    Span::from_secs(5)
+}
+
+fn four() -> f64 {
+    4.0
+}
+
+fn one_day() -> Span {
+    Span::from_secs(24 * 3600)
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> DeliveryConfig {
+        DeliveryConfig {
+            max_attempts: 10,
+            base_delay: five_seconds(),
+            multiplier: 4.0,
+            max_delay: one_day(),
+        }
+    }
+}
+
+/// A configuration that does not parse or does not hold together.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not TOML, an unknown key, a value of the wrong type.
+    #[error("{0}")]
+    Parse(String),
+    /// Values that do not hold together, each naming its key.
+    #[error("{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+}
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text)
+    }
+
+    /// The configuration used when none is given.
+    pub fn default_config() -> Config {
+        Config::parse(DEFAULT_CONFIG).expect("the embedded default configuration is valid")
+    }
+
+    /// Parses and checks a configuration.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let problems = config.problems();
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError::Invalid(problems))
+        }
+    }
+
+    /// What does not hold together, one message per problem, each naming its key.
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.sources.is_empty() {
+            out.push("source: at least one [[source]] is needed".to_owned());
+        }
+        let mut names = BTreeSet::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            if s.name().is_empty() {
+                out.push(format!("source[{i}].name: must not be empty"));
+            } else if !names.insert(s.name()) {
+                out.push(format!("source[{i}].name: {:?} is used twice", s.name()));
+            }
+            if let SourceConfig::Directory { poll_interval, .. } = s
+                && poll_interval.is_zero()
+            {
+                out.push(format!("source[{i}].poll_interval: must be more than 0"));
+            }
+        }
+        let stdins = self
+            .sources
+            .iter()
+            .filter(|s| matches!(s, SourceConfig::Stdin { .. }))
+            .count();
+        if stdins > 1 {
+            out.push("source: at most one source of type \"stdin\"".to_owned());
+        }
+        if self.api.token.as_ref().is_some_and(|t| !t.is_valid()) {
+            out.push(format!("api.token: {}", SecretSpec::SYNTAX));
+        }
+        if self.api.token.is_none() && !self.api.listen.ip().is_loopback() {
+            out.push(format!(
+                "api.token: required when api.listen ({}) is not a loopback address",
+                self.api.listen
+            ));
+        }
+        if self.receivers.is_empty() {
+            out.push("receiver: at least one [[receiver]] is needed".to_owned());
+        }
+        let mut receivers = BTreeSet::new();
+        for (i, r) in self.receivers.iter().enumerate() {
+            if r.name().is_empty() {
+                out.push(format!("receiver[{i}].name: must not be empty"));
+            } else if !receivers.insert(r.name()) {
+                out.push(format!("receiver[{i}].name: {:?} is used twice", r.name()));
+            }
+            for (key, secret) in r.secrets() {
+                if !secret.is_valid() {
+                    out.push(format!("receiver[{i}].{key}: {}", SecretSpec::SYNTAX));
+                }
+            }
+            let limit = match r {
+                ReceiverSpec::Slack { rate_limit, .. }
+                | ReceiverSpec::PagerDuty { rate_limit, .. }
+                | ReceiverSpec::Webhook { rate_limit, .. } => *rate_limit,
+                ReceiverSpec::Jsonl { .. } | ReceiverSpec::Stdout { .. } => None,
+            };
+            if let Some(l) = limit
+                && (!(l.per_second > 0.0 && l.per_second.is_finite()) || l.burst == 0)
+            {
+                out.push(format!(
+                    "receiver[{i}].rate_limit: per_second must be above 0 and burst at least 1"
+                ));
+            }
+        }
+        for (i, route) in self.routes.iter().enumerate() {
+            if route.receivers.is_empty() {
+                out.push(format!(
+                    "route[{i}].receivers: must name at least one receiver"
+                ));
+            }
+            for name in &route.receivers {
+                if !receivers.contains(name.as_str()) {
+                    out.push(format!(
+                        "route[{i}].receivers: no receiver is named {name:?}"
+                    ));
+                }
+            }
+        }
+        let d = &self.delivery;
+        if d.max_attempts == 0 {
+            out.push("delivery.max_attempts: must be at least 1".to_owned());
+        }
+        if !(d.multiplier >= 1.0 && d.multiplier.is_finite()) {
+            out.push("delivery.multiplier: must be at least 1".to_owned());
+        }
+        if d.max_delay.get() < d.base_delay.get() {
+            out.push("delivery.max_delay: must not be below delivery.base_delay".to_owned());
+        }
+        out
+    }
+
+    /// A short human summary, for `r53guard config check`.
+    pub fn summary(&self) -> String {
+        let mut s = format!("data_dir: {}\n", self.data_dir.display());
+        let r = &self.rules;
+        s.push_str(&format!(
+            "rules: builtin {}, {} rule path(s), {} list dir(s)\n",
+            if r.builtin { "on" } else { "off" },
+            r.paths.len(),
+            r.lists.len()
+        ));
+        for src in &self.sources {
+            match src {
+                SourceConfig::Directory {
+                    name,
+                    path,
+                    poll_interval,
+                    allowed_lateness,
+                } => s.push_str(&format!(
+                    "source {name}: directory {} (poll {poll_interval}, lateness {allowed_lateness})\n",
+                    path.display()
+                )),
+                SourceConfig::Stdin {
+                    name,
+                    allowed_lateness,
+                } => s.push_str(&format!(
+                    "source {name}: stdin (lateness {allowed_lateness})\n"
+                )),
+            }
+        }
+        s.push_str(&format!(
+            "api: {} (token: {})\n",
+            self.api.listen,
+            match &self.api.token {
+                Some(t) => t.describe(),
+                None => "generated into data_dir/api-token".to_owned(),
+            }
+        ));
+        for r in &self.receivers {
+            s.push_str(&format!("receiver {}: {}\n", r.name(), r.type_name()));
+        }
+        if self.routes.is_empty() {
+            s.push_str("routes: none (every alert to every receiver)\n");
+        }
+        for (i, route) in self.routes.iter().enumerate() {
+            s.push_str(&format!(
+                "route[{i}]: -> {} (min severity {}, {} rule pattern(s), {} tag pattern(s){})\n",
+                route.receivers.join(", "),
+                route.min_severity.unwrap_or(Severity::Low),
+                route.rules.len(),
+                route.tags.len(),
+                if route.stop { ", stop" } else { "" }
+            ));
+        }
+        s.push_str(&format!(
+            "delivery: {} attempts, base {}, x{}, max {}\n",
+            self.delivery.max_attempts,
+            self.delivery.base_delay,
+            self.delivery.multiplier,
+            self.delivery.max_delay
+        ));
+        s
+    }
+}

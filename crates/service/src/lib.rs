@@ -1,0 +1,26 @@
+//! `r53guard run`: continuous detection as a service.
+//!
+//! - [`config`]: the TOML configuration, checked with errors that name the key at fault;
+//! - the pipeline: directory and stdin sources read into the same engine as `r53guard hunt`,
+//!   an event-time watermark per source, and one store transaction per poll batch (positions,
+//!   engine state, routed alerts), so a restart continues exactly where the last commit left;
+//! - the notifier loop draining the store's outbox through `r53guard-notify`;
+//! - the HTTP API of `r53guard-api` on its own store connection;
+//! - [`run`]: all of it until SIGTERM or SIGINT, then an orderly shutdown.
+
+pub mod config;
+mod directory;
+mod feed;
+mod outbox;
+mod pipeline;
+mod receivers;
+mod ruleset;
+pub mod secret_ref;
+mod service;
+pub mod span;
+mod stdin;
+mod token;
+
+pub use config::{Config, ConfigError, DEFAULT_CONFIG};
+pub use service::run;
+pub use token::TOKEN_FILE;
