@@ -2,11 +2,12 @@
 //! diagnostics for rule files, and the rules' embedded tests.
 
 use crate::output::{RowFormat, RowWriter};
-use crate::ruleset::{RuleArgs, add_lists, assemble, builtin_lists, load_path, print_warnings};
+use crate::ruleset::{RuleArgs, add_lists, assemble, builtin_lists, print_warnings};
 use crate::{Outcome, UsageError};
 use clap::{Args, Subcommand};
 use r53guard_engine::EngineOptions;
 use r53guard_engine::testing::run_tests;
+use r53guard_rules::load_path;
 use r53guard_rules::{DataKind, Rule, RuleSet};
 use std::path::PathBuf;
 

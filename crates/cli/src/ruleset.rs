@@ -3,8 +3,8 @@
 //! diagnostics printed for a human.
 
 use clap::Args;
-use r53guard_rules::{Diagnostics, RuleSet, builtin, load_dir, load_file, load_lists};
-use std::path::{Path, PathBuf};
+use r53guard_rules::{Diagnostics, RuleSet, builtin, load_lists, load_path};
+use std::path::PathBuf;
 
 /// Where rules come from.
 #[derive(Args, Debug, Clone)]
@@ -20,18 +20,6 @@ pub struct RuleArgs {
     /// Repeatable.
     #[arg(long = "lists", value_name = "DIR")]
     pub lists: Vec<PathBuf>,
-}
-
-/// Loads a file or a directory of rules (and shared exception files and lists).
-pub fn load_path(path: &Path) -> Result<RuleSet, Diagnostics> {
-    if path.is_dir() {
-        load_dir(path)
-    } else {
-        let loaded = load_file(path)?;
-        let mut set = RuleSet::new();
-        set.add_rule(loaded).map_err(|d| Diagnostics(vec![d]))?;
-        Ok(set)
-    }
 }
 
 /// The rules of a run. Errors are printed and fail the run; warnings are printed.

@@ -88,6 +88,7 @@ mod threshold;
 
 pub use evidence::Origin;
 pub use exceptions::MissingList;
+pub use meta::severity;
 pub use sigma::{SigmaRules, SigmaSkipped};
 
 use crate::buckets::BUCKET_MS;

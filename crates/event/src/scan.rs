@@ -141,31 +141,7 @@ impl<'a, 'c> Scanner<'a, 'c> {
     fn interior(&mut self, node: usize, depth: u32) -> Res {
         match self.peek()? {
             b'{' => self.object(node, depth + 1),
-            b'[' => {
-                let depth = depth + 1;
-                if depth > MAX_DEPTH {
-                    return Err(Bail);
-                }
-                self.i += 1;
-                if self.next_token()? == b']' {
-                    self.i += 1;
-                    return Ok(());
-                }
-                loop {
-                    self.interior(node, depth)?;
-                    match self.next_token()? {
-                        b',' => {
-                            self.i += 1;
-                            self.ws();
-                        }
-                        b']' => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(Bail),
-                    }
-                }
-            }
+            b'[' => self.array(node, depth, Self::interior),
             b'-' | b'0'..=b'9' => {
                 let start = self.i;
                 let exp = self.number()?;
@@ -175,6 +151,34 @@ impl<'a, 'c> Scanner<'a, 'c> {
                 Ok(())
             }
             _ => self.skip(depth),
+        }
+    }
+
+    /// An array (`i` at its `[`) one level below `depth`, each element read by `element` at
+    /// `node`.
+    fn array(&mut self, node: usize, depth: u32, element: fn(&mut Self, usize, u32) -> Res) -> Res {
+        let depth = depth + 1;
+        if depth > MAX_DEPTH {
+            return Err(Bail);
+        }
+        self.i += 1;
+        if self.next_token()? == b']' {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            element(self, node, depth)?;
+            match self.next_token()? {
+                b',' => {
+                    self.i += 1;
+                    self.ws();
+                }
+                b']' => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(Bail),
+            }
         }
     }
 
@@ -236,31 +240,7 @@ impl<'a, 'c> Scanner<'a, 'c> {
     fn slot_value(&mut self, node: usize, depth: u32) -> Res {
         let start = self.i;
         match self.peek()? {
-            b'[' => {
-                let depth = depth + 1;
-                if depth > MAX_DEPTH {
-                    return Err(Bail);
-                }
-                self.i += 1;
-                if self.next_token()? == b']' {
-                    self.i += 1;
-                    return Ok(());
-                }
-                loop {
-                    self.slot_value(node, depth)?;
-                    match self.next_token()? {
-                        b',' => {
-                            self.i += 1;
-                            self.ws();
-                        }
-                        b']' => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(Bail),
-                    }
-                }
-            }
+            b'[' => return self.array(node, depth, Self::slot_value),
             b'{' if self.trie.has_children(node) => {
                 self.object(node, depth + 1)?;
             }
@@ -326,31 +306,7 @@ impl<'a, 'c> Scanner<'a, 'c> {
                     }
                 }
             }
-            b'[' => {
-                let depth = depth + 1;
-                if depth > MAX_DEPTH {
-                    return Err(Bail);
-                }
-                self.i += 1;
-                if self.next_token()? == b']' {
-                    self.i += 1;
-                    return Ok(());
-                }
-                loop {
-                    self.skip(depth)?;
-                    match self.next_token()? {
-                        b',' => {
-                            self.i += 1;
-                            self.ws();
-                        }
-                        b']' => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(Bail),
-                    }
-                }
-            }
+            b'[' => self.array(0, depth, |s, _, depth| s.skip(depth)),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),

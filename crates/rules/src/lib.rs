@@ -292,7 +292,8 @@ pub use fields::ALL_FIELDS;
 pub use index::{data_kinds_for_index, data_kinds_for_indices};
 pub use lists::{ValueList, load_list_file, load_lists};
 pub use load::{
-    LoadedRule, RuleSet, load_dir, load_exceptions_file, load_exceptions_str, load_file, load_str,
+    LoadedRule, RuleSet, load_dir, load_exceptions_file, load_exceptions_str, load_file, load_path,
+    load_str,
 };
 pub use model::{
     DataKind, Date, Expectation, ListMatch, ListMode, Maturity, Metadata, MissingFields, MitreRef,

@@ -68,6 +68,17 @@ pub fn load_exceptions_file(path: &Path) -> Result<Vec<SharedException>, Diagnos
     load_exceptions_str(&read(path)?, Source::Path(path.to_path_buf()))
 }
 
+/// Loads a rule file (as a one-rule set) or a directory ([`load_dir`]).
+pub fn load_path(path: &Path) -> Result<RuleSet, Diagnostics> {
+    if path.is_dir() {
+        return load_dir(path);
+    }
+    let mut set = RuleSet::new();
+    set.add_rule(load_file(path)?)
+        .map_err(|d| Diagnostics(vec![d]))?;
+    Ok(set)
+}
+
 /// Loads every `*.toml` file under `dir`, recursively, in sorted path order: rule files and
 /// shared exception files. Names starting with `.` are skipped. Duplicate rule ids are
 /// errors. The set has no value lists; add them with [`RuleSet::add_list`] and call

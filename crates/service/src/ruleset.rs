@@ -6,8 +6,7 @@ use crate::config::RulesConfig;
 use anyhow::{Context, anyhow};
 use r53guard_api::RuleInfo;
 use r53guard_engine::{Engine, EngineOptions};
-use r53guard_rules::{Diagnostics, RuleSet, builtin, load_dir, load_file, load_lists};
-use std::path::Path;
+use r53guard_rules::{Diagnostics, RuleSet, builtin, load_lists, load_path};
 
 /// Loaded rules, ready to compile.
 pub struct Rules {
@@ -69,7 +68,7 @@ impl Rules {
             .map(|r| RuleInfo {
                 id: r.rule_id.clone(),
                 name: r.name.clone(),
-                severity: severity(r.severity),
+                severity: r53guard_engine::severity(r.severity),
                 rule_type: r.kind.type_name().to_owned(),
                 data: r.data.iter().map(|d| d.as_str().to_owned()).collect(),
                 mitre: r
@@ -87,28 +86,6 @@ impl Rules {
                 },
             })
             .collect()
-    }
-}
-
-fn severity(s: r53guard_rules::Severity) -> r53guard_alert::Severity {
-    use r53guard_alert::Severity as A;
-    use r53guard_rules::Severity as R;
-    match s {
-        R::Low => A::Low,
-        R::Medium => A::Medium,
-        R::High => A::High,
-        R::Critical => A::Critical,
-    }
-}
-
-fn load_path(path: &Path) -> Result<RuleSet, Diagnostics> {
-    if path.is_dir() {
-        load_dir(path)
-    } else {
-        let loaded = load_file(path)?;
-        let mut set = RuleSet::new();
-        set.add_rule(loaded).map_err(|d| Diagnostics(vec![d]))?;
-        Ok(set)
     }
 }
 
