@@ -15,6 +15,8 @@ mod model;
 mod render;
 mod rule;
 mod severity;
+#[cfg(feature = "test-util")]
+pub mod testing;
 
 pub use evidence::{EvidenceEvent, SourceRef};
 pub use id::alert_id;

@@ -1,9 +1,8 @@
 //! Alerts, batches and stores for the tests.
 
-use r53guard_alert::{Alert, AlertRule, Entity, EvidenceEvent, Severity, SourceRef};
+use r53guard_alert::testing::sample_alert;
+use r53guard_alert::{Alert, Severity};
 use r53guard_store::{AlertFilter, Batch, Position, RoutedAlert, Store};
-use serde_json::value::RawValue;
-use std::collections::BTreeMap;
 use tempfile::TempDir;
 
 /// A fresh store in a temporary directory (kept alive by the returned guard).
@@ -15,51 +14,16 @@ pub fn store() -> (TempDir, Store) {
 
 /// An alert of `rule` with this id, severity and `detected_at`, carrying one record.
 pub fn alert(id: &str, rule: &str, severity: Severity, detected_at: &str) -> Alert {
-    let record = format!(
-        r#"{{"eventName":"DisableDomainTransferLock","n":{}}}"#,
-        id.len()
-    );
-    Alert {
-        id: id.to_owned(),
-        rule: AlertRule {
-            id: rule.to_owned(),
-            name: format!("Rule {rule}"),
-            version: 1,
-            rule_type: "query".to_owned(),
-            severity,
-            risk_score: 73,
-            tags: vec!["route53".to_owned()],
-            threat: Vec::new(),
-            author: Vec::new(),
-            references: Vec::new(),
-            license: None,
-            source_url: None,
-        },
-        detected_at: detected_at.to_owned(),
-        first_seen: detected_at.to_owned(),
-        last_seen: detected_at.to_owned(),
-        summary: format!("{rule} fired"),
-        entity: Entity {
-            account_id: Some("123456789012".to_owned()),
-            ..Entity::default()
-        },
-        group: BTreeMap::new(),
-        count: 1,
-        distinct_count: None,
-        window: None,
-        suppressed: 0,
-        events_total: 1,
-        events: vec![EvidenceEvent {
-            source: SourceRef {
-                path: "logs/ct.json".to_owned(),
-                line: 3,
-                record: 2,
-                part: None,
-            },
-            kind: "cloudtrail".to_owned(),
-            event: RawValue::from_string(record).expect("raw JSON"),
-        }],
-    }
+    sample_alert(
+        id,
+        rule,
+        severity,
+        detected_at,
+        format!(
+            r#"{{"eventName":"DisableDomainTransferLock","n":{}}}"#,
+            id.len()
+        ),
+    )
 }
 
 /// `alert` routed to `receivers`.
