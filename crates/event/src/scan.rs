@@ -182,8 +182,30 @@ impl<'a, 'c> Scanner<'a, 'c> {
         }
     }
 
-    /// An object at `node` (`i` at its `{`): wanted keys are followed, the rest skipped.
+    /// An object at `node` (`i` at its `{`, `depth` its own): wanted keys are followed, the
+    /// rest skipped.
     fn object(&mut self, node: usize, depth: u32) -> Res {
+        let trie = self.trie;
+        self.members(depth, false, |s, start, len| {
+            let key = &s.b[start..start + len];
+            let (head, tail) = key_words_at(s.b, start, len);
+            match trie.child_words(node, key, head, tail) {
+                Some(child) if trie.slot(child).is_some() => s.slot_value(child, depth),
+                Some(child) => s.interior(child, depth),
+                None => s.skip(depth),
+            }
+        })
+    }
+
+    /// An object's members (`i` at its `{`, `depth` its own): each value is read by `value`,
+    /// given where its key's text starts and its length. `escaped_keys` lets keys hold escapes
+    /// (a wanted key must not: the trie compares raw bytes, so such records go to serde).
+    fn members(
+        &mut self,
+        depth: u32,
+        escaped_keys: bool,
+        mut value: impl FnMut(&mut Self, usize, usize) -> Res,
+    ) -> Res {
         if depth > MAX_DEPTH {
             return Err(Bail);
         }
@@ -196,29 +218,18 @@ impl<'a, 'c> Scanner<'a, 'c> {
             b'"' => {}
             _ => return Err(Bail),
         }
-        let trie = self.trie;
         loop {
             // At the key's opening quote.
             self.i += 1;
             let start = self.i;
-            self.string_body(false)?;
-            let key = &self.b[start..self.i - 1];
+            self.string_body(escaped_keys)?;
+            let len = self.i - 1 - start;
             if self.next_token()? != b':' {
                 return Err(Bail);
             }
             self.i += 1;
             self.ws();
-            let (head, tail) = key_words_at(self.b, start, key.len());
-            match trie.child_words(node, key, head, tail) {
-                Some(child) => {
-                    if trie.slot(child).is_some() {
-                        self.slot_value(child, depth)?;
-                    } else {
-                        self.interior(child, depth)?;
-                    }
-                }
-                None => self.skip(depth)?,
-            }
+            value(self, start, len)?;
             match self.next_token()? {
                 b',' => {
                     self.i += 1;
@@ -268,44 +279,7 @@ impl<'a, 'c> Scanner<'a, 'c> {
                 self.i += 1;
                 self.string_body(true).map(drop)
             }
-            b'{' => {
-                let depth = depth + 1;
-                if depth > MAX_DEPTH {
-                    return Err(Bail);
-                }
-                self.i += 1;
-                match self.next_token()? {
-                    b'}' => {
-                        self.i += 1;
-                        return Ok(());
-                    }
-                    b'"' => {}
-                    _ => return Err(Bail),
-                }
-                loop {
-                    self.i += 1;
-                    self.string_body(true)?;
-                    if self.next_token()? != b':' {
-                        return Err(Bail);
-                    }
-                    self.i += 1;
-                    self.ws();
-                    self.skip(depth)?;
-                    match self.next_token()? {
-                        b',' => {
-                            self.i += 1;
-                            if self.next_token()? != b'"' {
-                                return Err(Bail);
-                            }
-                        }
-                        b'}' => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(Bail),
-                    }
-                }
-            }
+            b'{' => self.members(depth + 1, true, |s, _, _| s.skip(depth + 1)),
             b'[' => self.array(0, depth, |s, _, depth| s.skip(depth)),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
