@@ -6,11 +6,12 @@
 use memchr::memmem::Finder;
 use r53guard_event::{Event, FieldId, FieldValue, Schema};
 use r53guard_kql::compare::{
-    Number, compare_numbers, compare_string_bound, number_term_matches, parse_number,
+    Number, StringBound, compare_numbers, number_term_matches, parse_number,
 };
 use r53guard_kql::eval::{EvalContext, evaluate};
 use r53guard_kql::ip::{Cidr, parse_ip};
 use r53guard_kql::{Field, Keyword, Pattern, Query, RangeOp, Segment, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
 
 /// A compiled query.
@@ -29,13 +30,14 @@ enum Node {
         test: Box<Test>,
     },
     AnyOf(Box<AnyOf>),
+    /// `f:(p1 or p2 or …)` with patterns on one field: the field read once, and a literal every
+    /// pattern needs searched once before the patterns are tried.
+    Terms(Box<Terms>),
     Exists(FieldId),
     Range {
         field: FieldId,
         op: RangeOp,
-        bound: String,
-        ci: bool,
-        now_ms: i64,
+        bound: Box<StringBound>,
     },
     /// `path:{ … }`: the inner query is checked on each element with the reference evaluator.
     Nested {
@@ -66,6 +68,8 @@ struct Test {
 
 #[derive(Debug, Clone)]
 enum TestKind {
+    /// `*`: any string.
+    Any,
     Exact(String),
     Prefix(String),
     Suffix(String),
@@ -89,6 +93,16 @@ struct AnyOf {
     numbers: Vec<Number>,
     bool_true: bool,
     bool_false: bool,
+}
+
+/// Several tests on one field, any of which may match.
+#[derive(Debug, Clone)]
+struct Terms {
+    field: FieldId,
+    ci: bool,
+    tests: Vec<Test>,
+    /// A literal that every string any test matches contains.
+    need: Option<Finder<'static>>,
 }
 
 /// How many plain literals on one field make an `or` worth a hash set.
@@ -187,9 +201,12 @@ impl Compiler<'_, '_> {
             } => Node::Range {
                 field: self.schema.add(path),
                 op: *op,
-                bound: value.clone(),
-                ci: self.ci(path),
-                now_ms: self.opts.now_ms,
+                bound: Box::new(StringBound::new(
+                    value,
+                    *op,
+                    self.ci(path),
+                    self.opts.now_ms,
+                )),
             },
             Query::Nested { path, query } => Node::Nested {
                 field: self.schema.add(path),
@@ -221,38 +238,40 @@ impl Compiler<'_, '_> {
         }
     }
 
-    /// `or`: plain literals on the same field become one hash-set lookup.
+    /// `or`: plain literals on the same field become one hash-set lookup, and the other
+    /// terms on one field one [`Terms`] node.
     fn or(&mut self, children: &[Query]) -> Node {
-        let mut groups: Vec<(String, Vec<&Value>)> = Vec::new();
+        let mut literals: Vec<(&str, Vec<&Value>)> = Vec::new();
+        let mut terms: Vec<(&str, Vec<&Value>)> = Vec::new();
         let mut rest = Vec::new();
         for c in children {
-            match c {
-                Query::Term {
-                    field: Field::Path(path),
-                    value,
-                } if value.as_literal().is_some_and(|l| Cidr::parse(l).is_none()) => {
-                    match groups.iter_mut().find(|(p, _)| p == path) {
-                        Some((_, vs)) => vs.push(value),
-                        None => groups.push((path.clone(), vec![value])),
-                    }
-                }
-                other => rest.push(other),
+            let Query::Term {
+                field: Field::Path(path),
+                value,
+            } = c
+            else {
+                rest.push(c);
+                continue;
+            };
+            let plain = value.as_literal().is_some_and(|l| Cidr::parse(l).is_none());
+            let groups = if plain { &mut literals } else { &mut terms };
+            match groups.iter_mut().find(|(p, _)| p == path) {
+                Some((_, vs)) => vs.push(value),
+                None => groups.push((path, vec![value])),
             }
         }
         let mut nodes = Vec::new();
-        for (path, values) in groups {
+        for (path, values) in literals {
             if values.len() < SET_THRESHOLD {
-                for v in values {
-                    nodes.push(Node::Term {
-                        field: self.schema.add(&path),
-                        test: Box::new(test(v, self.ci(&path))),
-                    });
+                match terms.iter_mut().find(|(p, _)| *p == path) {
+                    Some((_, vs)) => vs.extend(values),
+                    None => terms.push((path, values)),
                 }
                 continue;
             }
-            let ci = self.ci(&path);
+            let ci = self.ci(path);
             let mut set = AnyOf {
-                field: self.schema.add(&path),
+                field: self.schema.add(path),
                 ci,
                 strings: HashSet::new(),
                 numbers: Vec::new(),
@@ -272,6 +291,25 @@ impl Compiler<'_, '_> {
             }
             nodes.push(Node::AnyOf(Box::new(set)));
         }
+        for (path, values) in terms {
+            let ci = self.ci(path);
+            let field = self.schema.add(path);
+            let mut tests: Vec<Test> = values.into_iter().map(|v| test(v, ci)).collect();
+            nodes.push(if tests.len() == 1 {
+                Node::Term {
+                    field,
+                    test: Box::new(tests.remove(0)),
+                }
+            } else {
+                let need = common_literal(&tests).map(|l| Finder::new(&l).into_owned());
+                Node::Terms(Box::new(Terms {
+                    field,
+                    ci,
+                    tests,
+                    need,
+                }))
+            });
+        }
         nodes.extend(rest.into_iter().map(|c| self.node(c)));
         if nodes.len() == 1 {
             nodes.pop().unwrap_or(Node::True)
@@ -287,6 +325,7 @@ fn test(value: &Value, ci: bool) -> Test {
     let pattern = value.pattern();
     let kind = match pattern.segments() {
         [] => TestKind::Exact(String::new()),
+        [Segment::Wildcard] => TestKind::Any,
         [Segment::Literal(l)] => TestKind::Exact(fold(l)),
         [Segment::Literal(l), Segment::Wildcard] => TestKind::Prefix(fold(l)),
         [Segment::Wildcard, Segment::Literal(l)] => TestKind::Suffix(fold(l)),
@@ -317,6 +356,47 @@ fn test(value: &Value, ci: bool) -> Test {
     }
 }
 
+/// A literal contained in every string that one of `tests` matches: one of the first test's
+/// literals that each other test has within one of its own. `None` when there is none, or when
+/// a test also matches IPs inside a CIDR.
+fn common_literal(tests: &[Test]) -> Option<String> {
+    fn pieces(t: &Test) -> Vec<&str> {
+        if t.cidr.is_some() {
+            return Vec::new();
+        }
+        match &t.kind {
+            TestKind::Any => Vec::new(),
+            TestKind::Exact(l)
+            | TestKind::Prefix(l)
+            | TestKind::Suffix(l)
+            | TestKind::Contains(l) => {
+                vec![l.as_str()]
+            }
+            TestKind::Pattern(g) => g
+                .pattern
+                .segments()
+                .iter()
+                .filter_map(|s| match s {
+                    Segment::Literal(l) => Some(l.as_str()),
+                    Segment::Wildcard => None,
+                })
+                .collect(),
+        }
+    }
+    let (first, others) = tests.split_first()?;
+    let mut candidates = pieces(first);
+    candidates.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    candidates
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .find(|l| {
+            others
+                .iter()
+                .all(|t| pieces(t).iter().any(|p| p.contains(l)))
+        })
+        .map(str::to_owned)
+}
+
 fn required(node: &Node, fields: &[FieldId]) -> Option<Vec<String>> {
     match node {
         Node::And(children) => children.iter().find_map(|c| required(c, fields)),
@@ -325,15 +405,21 @@ fn required(node: &Node, fields: &[FieldId]) -> Option<Vec<String>> {
             .map(|c| required(c, fields))
             .collect::<Option<Vec<_>>>()
             .map(|lists| lists.concat()),
-        Node::Term { field, test } if fields.contains(field) && test.cidr.is_none() => {
-            match &test.kind {
-                TestKind::Exact(l) => Some(vec![l.to_lowercase()]),
-                _ => None,
-            }
+        Node::Term { field, test } if fields.contains(field) => exact(test).map(|l| vec![l]),
+        Node::Terms(terms) if fields.contains(&terms.field) => {
+            terms.tests.iter().map(exact).collect()
         }
         Node::AnyOf(set) if fields.contains(&set.field) => {
             Some(set.strings.iter().map(|s| s.to_lowercase()).collect())
         }
+        _ => None,
+    }
+}
+
+/// A test's literal, lower-cased, when it matches that one string only.
+fn exact(test: &Test) -> Option<String> {
+    match &test.kind {
+        TestKind::Exact(l) if test.cidr.is_none() => Some(l.to_lowercase()),
         _ => None,
     }
 }
@@ -343,18 +429,14 @@ fn eval(node: &Node, ev: &Event<'_>, doc: Option<&serde_json::Value>) -> bool {
         Node::True => true,
         Node::Term { field, test } => ev.values(*field).any(|v| test.matches(&v)),
         Node::AnyOf(set) => ev.values(set.field).any(|v| set.matches(&v)),
+        Node::Terms(terms) => ev.values(terms.field).any(|v| terms.matches(&v)),
         Node::Exists(field) => ev.values(*field).any(|v| has_value(&v)),
-        Node::Range {
-            field,
-            op,
-            bound,
-            ci,
-            now_ms,
-        } => ev.values(*field).any(|v| {
+        Node::Range { field, op, bound } => ev.values(*field).any(|v| {
             let ordering = match &v {
-                FieldValue::Num(n) => parse_number(n)
-                    .and_then(|a| parse_number(bound).and_then(|b| compare_numbers(a, b))),
-                FieldValue::Str(s) => compare_string_bound(s, *op, bound, *ci, *now_ms),
+                FieldValue::Num(n) => {
+                    parse_number(n).and_then(|a| bound.number().and_then(|b| compare_numbers(a, b)))
+                }
+                FieldValue::Str(s) => bound.compare(s),
                 _ => None,
             };
             ordering.is_some_and(|o| op.accepts(o))
@@ -401,7 +483,7 @@ fn json_has_value(v: &serde_json::Value) -> bool {
 impl Test {
     fn matches(&self, v: &FieldValue<'_>) -> bool {
         match v {
-            FieldValue::Str(s) => self.matches_str(s),
+            FieldValue::Str(s) => self.matches_str(s, &fold(self.ci, s)),
             FieldValue::Num(n) => {
                 parse_number(n).is_some_and(|n| number_term_matches(n, &self.value))
             }
@@ -412,15 +494,11 @@ impl Test {
         }
     }
 
-    fn matches_str(&self, s: &str) -> bool {
-        let folded;
-        let s_cmp: &str = if self.ci && needs_folding(s) {
-            folded = s.to_lowercase();
-            &folded
-        } else {
-            s
-        };
+    /// Whether the string `s`, whose case-folded form (when the test ignores case) is
+    /// `s_cmp`, matches.
+    fn matches_str(&self, s: &str, s_cmp: &str) -> bool {
         let hit = match &self.kind {
+            TestKind::Any => true,
             TestKind::Exact(l) => s_cmp == l,
             TestKind::Prefix(l) => s_cmp.starts_with(l.as_str()),
             TestKind::Suffix(l) => s_cmp.ends_with(l.as_str()),
@@ -439,16 +517,32 @@ impl Test {
     }
 }
 
+impl Terms {
+    fn matches(&self, v: &FieldValue<'_>) -> bool {
+        let FieldValue::Str(s) = v else {
+            return self.tests.iter().any(|t| t.matches(v));
+        };
+        let s_cmp = fold(self.ci, s);
+        self.need
+            .as_ref()
+            .is_none_or(|f| f.find(s_cmp.as_bytes()).is_some())
+            && self.tests.iter().any(|t| t.matches_str(s, &s_cmp))
+    }
+}
+
+/// `s` lower-cased when `ci` and lower-casing could change it; else `s` itself.
+fn fold(ci: bool, s: &str) -> Cow<'_, str> {
+    if ci && needs_folding(s) {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 impl AnyOf {
     fn matches(&self, v: &FieldValue<'_>) -> bool {
         match v {
-            FieldValue::Str(s) => {
-                if self.ci && needs_folding(s) {
-                    self.strings.contains(&s.to_lowercase())
-                } else {
-                    self.strings.contains(&**s)
-                }
-            }
+            FieldValue::Str(s) => self.strings.contains(&*fold(self.ci, s)),
             FieldValue::Num(n) => parse_number(n).is_some_and(|n| {
                 self.numbers
                     .iter()
@@ -464,4 +558,55 @@ impl AnyOf {
 /// Whether lower-casing could change `s` (plain lower-case ASCII cannot).
 fn needs_folding(s: &str) -> bool {
     !s.is_ascii() || s.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile(q: &str, schema: &mut Schema) -> Matcher {
+        let query = r53guard_kql::parse(q).expect("query");
+        Matcher::compile(
+            &query,
+            schema,
+            &CompileOptions {
+                case_insensitive: &BTreeSet::new(),
+                now_ms: 0,
+            },
+        )
+    }
+
+    #[test]
+    fn patterns_on_one_field_share_their_common_literal() {
+        let mut schema = Schema::new();
+        let m = compile(
+            "name:(any.*.svc.cluster.local or *.any.svc.cluster.local.* or \\*.*.svc.cluster.local)",
+            &mut schema,
+        );
+        let Node::Terms(terms) = &m.root else {
+            panic!("not one Terms node: {:?}", m.root)
+        };
+        assert_eq!(terms.tests.len(), 3);
+        assert_eq!(
+            common_literal(&terms.tests).as_deref(),
+            Some(".svc.cluster.local")
+        );
+        let mixed = compile("name:(*abc* or x*y)", &mut schema);
+        let Node::Terms(terms) = &mixed.root else {
+            panic!("not one Terms node: {:?}", mixed.root)
+        };
+        assert!(terms.need.is_none());
+    }
+
+    #[test]
+    fn a_short_or_of_literals_still_pins_its_values() {
+        let mut schema = Schema::new();
+        let m = compile("event.action:(CreateUser or DeleteUser)", &mut schema);
+        let field = schema.add("event.action");
+        let mut values = m.required_values(&[field]).expect("pinned values");
+        values.sort();
+        assert_eq!(values, ["createuser", "deleteuser"]);
+        let open = compile("event.action:(CreateUser or Delete*)", &mut schema);
+        assert_eq!(open.required_values(&[field]), None);
+    }
 }

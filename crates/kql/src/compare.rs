@@ -46,21 +46,68 @@ pub fn compare_string_bound(
     ci: bool,
     now_ms: i64,
 ) -> Option<Ordering> {
-    if let (Some(a), Some(b)) = (parse_ip(s), parse_ip(bound)) {
-        return Some(ordering_key(a).cmp(&ordering_key(b)));
+    StringBound::new(bound, op, ci, now_ms).compare(s)
+}
+
+/// A range bound read once: what it is as an IP, a resolved date and a number, so that each
+/// field value is parsed only as the kinds the bound can be compared with
+/// ([`compare_string_bound`] for one value).
+#[derive(Debug, Clone)]
+pub struct StringBound {
+    text: String,
+    ci: bool,
+    ip: Option<std::net::IpAddr>,
+    /// The date math resolved (`Some(None)`: date math that does not resolve).
+    date: Option<Option<i64>>,
+    number: Option<Number>,
+}
+
+impl StringBound {
+    /// Reads `bound` for comparisons under `op` (date math rounds by it), ignoring case when
+    /// `ci`, with `now_ms` for date math.
+    pub fn new(bound: &str, op: RangeOp, ci: bool, now_ms: i64) -> StringBound {
+        StringBound {
+            text: if ci {
+                bound.to_lowercase()
+            } else {
+                bound.to_owned()
+            },
+            ci,
+            ip: parse_ip(bound),
+            date: DateMath::parse(bound).map(|m| m.resolve(now_ms, op.rounds_up())),
+            number: parse_number(bound),
+        }
     }
-    if let (Some(t), Some(math)) = (parse_timestamp(s), DateMath::parse(bound)) {
-        let b = math.resolve(now_ms, op.rounds_up())?;
-        return Some(t.cmp(&b));
+
+    /// `s.cmp(bound)`: as IPs, as dates, as numbers, else as strings; `None` when the two
+    /// cannot be ordered.
+    pub fn compare(&self, s: &str) -> Option<Ordering> {
+        if let Some(b) = self.ip
+            && let Some(a) = parse_ip(s)
+        {
+            return Some(ordering_key(a).cmp(&ordering_key(b)));
+        }
+        if let Some(b) = self.date
+            && let Some(t) = parse_timestamp(s)
+        {
+            return Some(t.cmp(&b?));
+        }
+        if let Some(b) = self.number
+            && let Some(a) = parse_number(s)
+        {
+            return compare_numbers(a, b);
+        }
+        Some(if self.ci {
+            s.to_lowercase().cmp(&self.text)
+        } else {
+            s.cmp(&self.text)
+        })
     }
-    if let (Some(a), Some(b)) = (parse_number(s), parse_number(bound)) {
-        return compare_numbers(a, b);
+
+    /// The bound as a number, when it is one.
+    pub fn number(&self) -> Option<Number> {
+        self.number
     }
-    Some(if ci {
-        s.to_lowercase().cmp(&bound.to_lowercase())
-    } else {
-        s.cmp(bound)
-    })
 }
 
 /// A number read from a literal or a document.

@@ -89,6 +89,18 @@ fn leaf() -> impl Strategy<Value = String> {
             let list: Vec<String> = vs.iter().map(|v| format!("\"{v}\"")).collect();
             format!("{f}:({})", list.join(" or "))
         }),
+        // Patterns and literals on one field (a `Terms` node, with a literal they share).
+        (
+            field.clone(),
+            proptest::collection::vec(("[a-z]{0,1}", "[xX]{1,2}", "[a-z*]{0,2}"), 1..5),
+            proptest::option::of(value_text()),
+        )
+            .prop_map(|(f, ps, literal)| {
+                let mut list: Vec<String> =
+                    ps.iter().map(|(a, m, b)| format!("{a}*{m}{b}")).collect();
+                list.extend(literal.map(|l| format!("\"{l}\"")));
+                format!("{f}:({})", list.join(" or "))
+            }),
         value_text().prop_map(|v| format!("items:{{ name:\"{v}\" }}")),
         field.prop_map(|f| format!("{f}:10.0.0.0/8")),
     ]
