@@ -497,7 +497,16 @@ impl Test {
     /// Whether the string `s`, whose case-folded form (when the test ignores case) is
     /// `s_cmp`, matches.
     fn matches_str(&self, s: &str, s_cmp: &str) -> bool {
-        let hit = match &self.kind {
+        self.matches_text(s_cmp)
+            || self
+                .cidr
+                .as_ref()
+                .is_some_and(|c| parse_ip(s).is_some_and(|ip| c.contains(ip)))
+    }
+
+    /// Whether the (case-folded) text matches, CIDR literals aside.
+    fn matches_text(&self, s_cmp: &str) -> bool {
+        match &self.kind {
             TestKind::Any => true,
             TestKind::Exact(l) => s_cmp == l,
             TestKind::Prefix(l) => s_cmp.starts_with(l.as_str()),
@@ -509,24 +518,30 @@ impl Test {
                     .is_none_or(|f| f.find(s_cmp.as_bytes()).is_some())
                     && g.pattern.matches(s_cmp)
             }
-        };
-        hit || self
-            .cidr
-            .as_ref()
-            .is_some_and(|c| parse_ip(s).is_some_and(|ip| c.contains(ip)))
+        }
     }
 }
 
 impl Terms {
+    /// Whether a value matches one of the tests; a string is folded, searched for the shared
+    /// literal and read as an IP once for all of them.
     fn matches(&self, v: &FieldValue<'_>) -> bool {
         let FieldValue::Str(s) = v else {
             return self.tests.iter().any(|t| t.matches(v));
         };
         let s_cmp = fold(self.ci, s);
-        self.need
+        if self
+            .need
             .as_ref()
-            .is_none_or(|f| f.find(s_cmp.as_bytes()).is_some())
-            && self.tests.iter().any(|t| t.matches_str(s, &s_cmp))
+            .is_some_and(|f| f.find(s_cmp.as_bytes()).is_none())
+        {
+            return false;
+        }
+        if self.tests.iter().any(|t| t.matches_text(&s_cmp)) {
+            return true;
+        }
+        let mut cidrs = self.tests.iter().filter_map(|t| t.cidr.as_ref()).peekable();
+        cidrs.peek().is_some() && parse_ip(s).is_some_and(|ip| cidrs.any(|c| c.contains(ip)))
     }
 }
 

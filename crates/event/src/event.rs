@@ -240,7 +240,10 @@ impl<'a> Event<'a> {
         let text = cell.get_or_init(|| {
             apply(p.transform, FieldValue::from_raw_plain(raw, plain))
                 .and_then(|v| apply(outer, v))
-                .and_then(|v| v.as_str().map(Box::from))
+                .and_then(|v| match v {
+                    FieldValue::Str(Cow::Owned(s)) => Some(s.into_boxed_str()),
+                    other => other.as_str().map(Box::from),
+                })
         });
         Some(text.as_deref().map(|t| FieldValue::Str(Cow::Borrowed(t))))
     }
@@ -336,6 +339,10 @@ impl<'a> Iterator for Values<'a> {
     }
 }
 
+/// Values of lower-cased fields common enough to be lent instead of lower-cased into a new
+/// string for every record (Resolver `transport`).
+const KNOWN_LOWER: &[&str] = &["udp", "tcp", "doh", "dot"];
+
 /// Applies a transform; `None` drops the value.
 fn apply(t: Transform, v: FieldValue<'_>) -> Option<FieldValue<'_>> {
     Some(match t {
@@ -351,10 +358,12 @@ fn apply(t: Transform, v: FieldValue<'_>) -> Option<FieldValue<'_>> {
             }
         }),
         Transform::Lower => map_str(v, |s| {
-            if s.chars().any(char::is_uppercase) {
-                Cow::Owned(s.to_lowercase())
-            } else {
+            if !s.chars().any(char::is_uppercase) {
                 s
+            } else if let Some(known) = KNOWN_LOWER.iter().find(|k| k.eq_ignore_ascii_case(&s)) {
+                Cow::Borrowed(known)
+            } else {
+                Cow::Owned(s.to_lowercase())
             }
         }),
         Transform::IpOnly => return v.as_str().is_some_and(is_ip).then_some(v),
