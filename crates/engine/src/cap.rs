@@ -46,17 +46,32 @@ impl Capped {
 
     /// Offers an alert detected at `at_ms`.
     pub fn offer(&mut self, at_ms: i64, alert: Alert) {
+        let id = alert.id.clone();
+        self.offer_with(at_ms, id, |_| alert);
+    }
+
+    /// Offers the alert with id `id` detected at `at_ms`, built by `build` (given the id) only
+    /// when it is kept or may replace a kept copy: an alert past the cap is counted by its id
+    /// alone.
+    pub fn offer_with(&mut self, at_ms: i64, id: String, build: impl FnOnce(String) -> Alert) {
         let index = at_ms.div_euclid(self.interval_ms);
         if index < self.closed {
             self.late += 1;
             return;
         }
         let bucket = self.buckets.entry(index).or_default();
-        if !bucket.seen.insert(alert.id.clone()) {
-            bucket.prefer(alert);
+        if bucket.seen.contains(&id) {
+            if bucket.kept.iter().any(|(_, a)| a.id == id) {
+                bucket.prefer(build(id));
+            }
             return;
         }
-        bucket.insert(at_ms, alert, self.max);
+        bucket.seen.insert(id.clone());
+        let pos = bucket.position(at_ms, &id);
+        if pos < self.max {
+            bucket.kept.insert(pos, (at_ms, build(id)));
+            bucket.kept.truncate(self.max);
+        }
     }
 
     /// Emits the intervals that end at or before `until_ms`, in time order.
@@ -131,10 +146,14 @@ impl Bucket {
         }
     }
 
+    /// Where an alert with this time and id goes among the kept ones.
+    fn position(&self, at_ms: i64, id: &str) -> usize {
+        self.kept
+            .partition_point(|(t, a)| (*t, a.id.as_str()) < (at_ms, id))
+    }
+
     fn insert(&mut self, at_ms: i64, alert: Alert, max: usize) {
-        let pos = self
-            .kept
-            .partition_point(|(t, a)| (*t, a.id.as_str()) < (at_ms, alert.id.as_str()));
+        let pos = self.position(at_ms, &alert.id);
         if pos < max {
             self.kept.insert(pos, (at_ms, alert));
             self.kept.truncate(max);

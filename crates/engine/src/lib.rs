@@ -463,17 +463,12 @@ impl Engine {
                     match group {
                         Some((s, group)) => state.add(group, s.bucket(ev.time_ms), cap, ev, origin),
                         None => {
-                            let derive =
-                                |ev: &Event<'_>| derive(&self.entity, r.summary.as_ref(), ev);
-                            let alert = single_alert(
-                                &r.meta,
-                                ev,
-                                origin,
-                                self.account,
-                                self.event_id,
-                                derive,
-                            );
-                            r.cap.offer(ev.time_ms, alert);
+                            let id = query_alert_id(&r.meta, ev, self.account, self.event_id);
+                            let (meta, summary, entity) =
+                                (&r.meta, r.summary.as_ref(), &self.entity);
+                            r.cap.offer_with(ev.time_ms, id, |id| {
+                                single_alert(meta, ev, origin, id, |ev| derive(entity, summary, ev))
+                            });
                         }
                     }
                     true
@@ -724,24 +719,29 @@ fn derive(entity: &EntityFields, summary: Option<&Summary>, ev: &Event<'_>) -> (
     (e, s)
 }
 
+/// The id of the alert a query rule raises for one event.
+fn query_alert_id(meta: &AlertRule, ev: &Event<'_>, account: FieldId, event_id: FieldId) -> String {
+    let key = event_key(ev, account, event_id);
+    alert_id(&[
+        b"query",
+        meta.id.as_bytes(),
+        meta.version.to_string().as_bytes(),
+        key.as_bytes(),
+    ])
+}
+
+/// The alert a query rule raises for one event, with its id ([`query_alert_id`]).
 fn single_alert(
     meta: &AlertRule,
     ev: &Event<'_>,
     origin: &Origin<'_>,
-    account: FieldId,
-    event_id: FieldId,
+    id: String,
     derive: impl FnOnce(&Event<'_>) -> (Entity, String),
 ) -> Alert {
-    let key = event_key(ev, account, event_id);
     let (entity, summary) = derive(ev);
     let at = format_rfc3339(ev.time_ms);
     Alert {
-        id: alert_id(&[
-            b"query",
-            meta.id.as_bytes(),
-            meta.version.to_string().as_bytes(),
-            key.as_bytes(),
-        ]),
+        id,
         rule: meta.clone(),
         detected_at: at.clone(),
         first_seen: at.clone(),
