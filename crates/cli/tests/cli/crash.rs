@@ -17,9 +17,7 @@
 //! refusals; `R53GUARD_CRASH_KILLS` (default 24, at least 20) sets the number of kills.
 
 use crate::receivers::{Kind, Receiver, Request};
-use crate::service::{
-    Service, Slot, by_minute, closing_line, free_port, hunt_ids, simulate, wait_ready,
-};
+use crate::service::{Service, Slot, by_minute, closing_line, free_port, hunt_ids, simulate};
 use crate::tempdir;
 use hmac::{Hmac, Mac};
 use r53guard_store::Store;
@@ -168,15 +166,10 @@ allow_private_targets = true
         if rng.random_range(0..KILLS_WHILE_STARTING) == 0 {
             std::thread::sleep(Duration::from_millis(rng.random_range(0..STARTING_MS)));
         } else {
-            wait_ready(port);
+            service.wait_ready(port, &log);
             std::thread::sleep(Duration::from_millis(rng.random_range(LIFE_MS)));
         }
-        if let Some(status) = service.child.try_wait().unwrap() {
-            panic!(
-                "run {k} ended by itself ({status}):\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        }
+        service.assert_running(&log);
         if [&slack, &pagerduty, &webhook].iter().any(|r| r.answering()) {
             mid_send += 1;
         }
@@ -201,6 +194,7 @@ allow_private_targets = true
 
     let deadline = Instant::now() + Duration::from_secs(240);
     loop {
+        service.assert_running(&last_log);
         let view = StoreView::read(&data);
         if view.as_ref().is_some_and(|v| v.drained(&expected)) {
             break;

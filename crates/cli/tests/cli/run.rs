@@ -3,9 +3,7 @@
 //! SIGTERM. The store must end with exactly the alerts `r53guard hunt` finds in the same files,
 //! the JSONL receiver must have every one of them, and the positions must reach the files' ends.
 
-use crate::service::{
-    Service, by_minute, closing_line, free_port, hunt_ids, simulate, stored_ids, wait_ready,
-};
+use crate::service::{Service, by_minute, closing_line, free_port, hunt_ids, simulate, stored_ids};
 use crate::{r53guard, tempdir};
 use r53guard_store::Store;
 use std::collections::BTreeSet;
@@ -75,8 +73,9 @@ path = "{alerts}"
 
     let slots = by_minute(&sim);
     let (first, rest) = slots.split_at(slots.len() / 2);
-    let mut service = Service::start(&config, &root.join("run1.log"), &[]);
-    wait_ready(port);
+    let log = root.join("run1.log");
+    let mut service = Service::start(&config, &log, &[]);
+    service.wait_ready(port, &log);
     let token = std::fs::read_to_string(data.join("api-token")).unwrap();
     let token = token.trim();
     for slot in first {
@@ -92,8 +91,9 @@ path = "{alerts}"
     service.signal(libc::SIGKILL);
     let _ = service.child.wait();
 
-    let mut service = Service::start(&config, &root.join("run2.log"), &[]);
-    wait_ready(port);
+    let log = root.join("run2.log");
+    let mut service = Service::start(&config, &log, &[]);
+    service.wait_ready(port, &log);
     for slot in &rest[1..] {
         append(&logs.join(&slot.file), &slot.bytes);
     }

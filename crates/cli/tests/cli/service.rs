@@ -31,6 +31,30 @@ impl Service {
         Service { child }
     }
 
+    /// Waits until `/readyz` on `port` answers 200; fails with the log if the service ends
+    /// first.
+    pub fn wait_ready(&mut self, port: u16, log: &Path) {
+        let deadline = Instant::now() + Duration::from_secs(180);
+        while Instant::now() < deadline {
+            self.assert_running(log);
+            if get(port, "/readyz", "").is_some_and(|(s, _)| s == 200) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the service did not become ready");
+    }
+
+    /// Fails with the log if the service has ended.
+    pub fn assert_running(&mut self, log: &Path) {
+        if let Some(status) = self.child.try_wait().unwrap() {
+            panic!(
+                "the service ended by itself ({status}):\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+    }
+
     /// Sends `signal` to the service.
     pub fn signal(&mut self, signal: i32) {
         let pid = libc::pid_t::try_from(self.child.id()).unwrap();
@@ -81,18 +105,6 @@ fn dechunk(mut body: &str) -> String {
         body = &rest[n + 2..];
     }
     out
-}
-
-/// Waits until `/readyz` answers 200.
-pub fn wait_ready(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while Instant::now() < deadline {
-        if get(port, "/readyz", "").is_some_and(|(s, _)| s == 200) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the service did not become ready");
 }
 
 /// The ids of the alerts the API lists (none while it does not answer).
