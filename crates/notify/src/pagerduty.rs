@@ -26,7 +26,9 @@ const THROTTLED_WAIT: Duration = Duration::from_secs(30);
 pub struct PagerDutyConfig {
     /// The integration's 32-character routing key: a secret.
     pub routing_key: Secret,
-    /// Where events go: [`PAGERDUTY_EVENTS_URL`] unless testing.
+    /// Where events go: [`PAGERDUTY_EVENTS_URL`] by default;
+    /// `https://events.eu.pagerduty.com/v2/enqueue` for accounts in PagerDuty's EU service
+    /// region, or a local stand-in in tests.
     pub url: String,
 }
 

@@ -197,6 +197,10 @@ pub enum ReceiverSpec {
         name: String,
         /// The integration (routing) key, a secret.
         routing_key: SecretSpec,
+        /// The Events API v2 endpoint (default `https://events.pagerduty.com/v2/enqueue`;
+        /// accounts in PagerDuty's EU service region use
+        /// `https://events.eu.pagerduty.com/v2/enqueue`).
+        events_url: Option<String>,
         /// Overrides the 2/s default.
         rate_limit: Option<RateLimitConfig>,
     },
@@ -286,7 +290,7 @@ pub struct RouteConfig {
     pub stop: bool,
 }
 
-/// `[delivery]`: the retry policy of every receiver.
+/// `[delivery]`: the retry policy of every receiver, and which HTTP targets are allowed.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryConfig {
@@ -302,6 +306,13 @@ pub struct DeliveryConfig {
     /// The longest delay.
     #[serde(default = "one_day")]
     pub max_delay: Span,
+    /// Allow `http://` receiver URLs (otherwise HTTPS only).
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    /// Allow receiver URLs that are, or resolve to, loopback, private or link-local addresses
+    /// (otherwise public addresses only).
+    #[serde(default)]
+    pub allow_private_targets: bool,
 }
 
 fn ten_u32() -> u32 {
@@ -327,6 +338,8 @@ impl Default for DeliveryConfig {
             base_delay: five_seconds(),
             multiplier: 4.0,
             max_delay: one_day(),
+            allow_plain_http: false,
+            allow_private_targets: false,
         }
     }
 }
@@ -433,6 +446,20 @@ impl Config {
                 | ReceiverSpec::Webhook { rate_limit, .. } => *rate_limit,
                 ReceiverSpec::Jsonl { .. } | ReceiverSpec::Stdout { .. } => None,
             };
+            if let ReceiverSpec::PagerDuty {
+                events_url: Some(url),
+                ..
+            } = r
+            {
+                let plain = url.starts_with("http://");
+                if !(url.starts_with("https://") || plain) {
+                    out.push(format!("receiver[{i}].events_url: must be an https:// URL"));
+                } else if plain && !self.delivery.allow_plain_http {
+                    out.push(format!(
+                        "receiver[{i}].events_url: an http:// URL needs delivery.allow_plain_http = true"
+                    ));
+                }
+            }
             if let Some(l) = limit
                 && (!(l.per_second > 0.0 && l.per_second.is_finite()) || l.burst == 0)
             {
@@ -506,7 +533,15 @@ impl Config {
             }
         ));
         for r in &self.receivers {
-            s.push_str(&format!("receiver {}: {}\n", r.name(), r.type_name()));
+            s.push_str(&format!("receiver {}: {}", r.name(), r.type_name()));
+            if let ReceiverSpec::PagerDuty {
+                events_url: Some(url),
+                ..
+            } = r
+            {
+                s.push_str(&format!(" ({url})"));
+            }
+            s.push('\n');
         }
         if self.routes.is_empty() {
             s.push_str("routes: none (every alert to every receiver)\n");
@@ -521,12 +556,23 @@ impl Config {
                 if route.stop { ", stop" } else { "" }
             ));
         }
+        let d = &self.delivery;
         s.push_str(&format!(
-            "delivery: {} attempts, base {}, x{}, max {}\n",
-            self.delivery.max_attempts,
-            self.delivery.base_delay,
-            self.delivery.multiplier,
-            self.delivery.max_delay
+            "delivery: {} attempts, base {}, x{}, max {}{}{}\n",
+            d.max_attempts,
+            d.base_delay,
+            d.multiplier,
+            d.max_delay,
+            if d.allow_plain_http {
+                ", plain http allowed"
+            } else {
+                ""
+            },
+            if d.allow_private_targets {
+                ", private targets allowed"
+            } else {
+                ""
+            }
         ));
         s
     }

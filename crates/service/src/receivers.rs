@@ -4,19 +4,26 @@
 use crate::config::{Config, RateLimitConfig, ReceiverSpec, RouteConfig};
 use anyhow::Context;
 use r53guard_notify::{
-    JsonlConfig, Notifier, PagerDutyConfig, RateLimit, Receiver, ReceiverConfig, RetryPolicy,
-    Route, RouteTable, SlackConfig, WebhookConfig,
+    HttpSettings, JsonlConfig, Notifier, PagerDutyConfig, RateLimit, Receiver, ReceiverConfig,
+    RetryPolicy, Route, RouteTable, SlackConfig, WebhookConfig,
 };
 
-/// The notifier for `config`'s receivers and retry policy, and its route table.
+/// The notifier for `config`'s receivers, retry policy and allowed targets, and its route
+/// table.
 pub fn build(config: &Config) -> anyhow::Result<(Notifier, RouteTable)> {
     let d = &config.delivery;
-    let mut builder = Notifier::builder().retry_policy(RetryPolicy {
-        max_attempts: d.max_attempts,
-        base_delay: d.base_delay.get(),
-        multiplier: d.multiplier,
-        max_delay: d.max_delay.get(),
-    });
+    let mut builder = Notifier::builder()
+        .retry_policy(RetryPolicy {
+            max_attempts: d.max_attempts,
+            base_delay: d.base_delay.get(),
+            multiplier: d.multiplier,
+            max_delay: d.max_delay.get(),
+        })
+        .http(HttpSettings {
+            allow_plain_http: d.allow_plain_http,
+            allow_private_targets: d.allow_private_targets,
+            ..HttpSettings::default()
+        });
     for spec in &config.receivers {
         builder = builder.receiver(receiver(spec)?);
     }
@@ -45,15 +52,16 @@ fn receiver(spec: &ReceiverSpec) -> anyhow::Result<ReceiverConfig> {
         ),
         ReceiverSpec::PagerDuty {
             routing_key,
+            events_url,
             rate_limit,
             ..
-        } => (
-            Receiver::PagerDuty(PagerDutyConfig::new(secret_for(
-                "routing_key",
-                routing_key,
-            )?)),
-            rate_limit,
-        ),
+        } => {
+            let mut pagerduty = PagerDutyConfig::new(secret_for("routing_key", routing_key)?);
+            if let Some(url) = events_url {
+                pagerduty.url.clone_from(url);
+            }
+            (Receiver::PagerDuty(pagerduty), rate_limit)
+        }
         ReceiverSpec::Webhook {
             url,
             signing_key,
@@ -119,4 +127,42 @@ fn route(c: &RouteConfig) -> Route {
         r = r.stop();
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A configuration with one PagerDuty receiver sending to `events_url`, its routing key in
+    /// a file.
+    fn pagerduty(events_url: &str, delivery: &str) -> Config {
+        let key = std::env::temp_dir().join(format!(
+            "r53guard-receivers-test-{}-key",
+            std::process::id()
+        ));
+        std::fs::write(&key, "0123456789abcdef0123456789abcdef\n").unwrap();
+        Config::parse(&format!(
+            "[[source]]\ntype = \"stdin\"\nname = \"in\"\n\
+             [[receiver]]\ntype = \"pagerduty\"\nname = \"pd\"\nrouting_key = \"file:{}\"\n\
+             events_url = \"{events_url}\"\n[delivery]\n{delivery}\n",
+            key.display()
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_events_url_and_the_allowed_targets_reach_the_notifier() {
+        // The default endpoint would pass; a loopback one is refused unless allowed.
+        let strict = pagerduty("https://127.0.0.1:9/v2/enqueue", "");
+        let e = build(&strict).err().expect("a loopback target is refused");
+        assert!(e.to_string().contains("private, loopback"), "{e}");
+        let local = pagerduty(
+            "http://127.0.0.1:9/v2/enqueue",
+            "allow_plain_http = true\nallow_private_targets = true",
+        );
+        let (notifier, _) = build(&local).unwrap();
+        assert_eq!(notifier.receiver_names().collect::<Vec<_>>(), ["pd"]);
+        let eu = pagerduty("https://events.eu.pagerduty.com/v2/enqueue", "");
+        assert!(build(&eu).is_ok());
+    }
 }

@@ -170,3 +170,57 @@ max_attempts = 0
         "{e}"
     );
 }
+
+#[test]
+fn pagerduty_events_url_and_allowed_targets() {
+    let pagerduty = |url: &str, delivery: &str| {
+        format!(
+            "{MINIMAL}\n[[receiver]]\ntype = \"pagerduty\"\nname = \"p\"\nrouting_key = \"env:PD\"\n\
+             events_url = \"{url}\"\n[delivery]\n{delivery}\n"
+        )
+    };
+    let c = Config::parse(&pagerduty("https://events.eu.pagerduty.com/v2/enqueue", "")).unwrap();
+    assert!(matches!(
+        &c.receivers[1],
+        ReceiverSpec::PagerDuty { events_url: Some(u), .. } if u == "https://events.eu.pagerduty.com/v2/enqueue"
+    ));
+    assert!(!c.delivery.allow_plain_http && !c.delivery.allow_private_targets);
+    assert!(
+        c.summary()
+            .contains("receiver p: pagerduty (https://events.eu.pagerduty.com/v2/enqueue)")
+    );
+    let without = MINIMAL.to_owned()
+        + "[[receiver]]\ntype = \"pagerduty\"\nname = \"p\"\nrouting_key = \"env:PD\"\n";
+    let c = Config::parse(&without).unwrap();
+    assert!(matches!(
+        &c.receivers[1],
+        ReceiverSpec::PagerDuty {
+            events_url: None,
+            ..
+        }
+    ));
+
+    let e = error(&pagerduty("ftp://example.invalid/x", ""));
+    assert!(
+        e.contains("receiver[1].events_url: must be an https:// URL"),
+        "{e}"
+    );
+    let local = "http://127.0.0.1:8080/v2/enqueue";
+    let e = error(&pagerduty(local, ""));
+    assert!(
+        e.contains("receiver[1].events_url: an http:// URL needs delivery.allow_plain_http"),
+        "{e}"
+    );
+    let c = Config::parse(&pagerduty(
+        local,
+        "allow_plain_http = true\nallow_private_targets = true",
+    ))
+    .unwrap();
+    assert!(c.delivery.allow_plain_http && c.delivery.allow_private_targets);
+    assert!(
+        c.summary()
+            .contains("plain http allowed, private targets allowed"),
+        "{}",
+        c.summary()
+    );
+}

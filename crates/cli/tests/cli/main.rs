@@ -1,9 +1,12 @@
 //! The command line end to end: the real binary on fixtures and on simulated logs.
 
+mod crash;
 mod events;
 mod hunt;
 mod pack;
+mod receivers;
 mod run;
+mod service;
 mod sigma;
 mod simulate;
 
