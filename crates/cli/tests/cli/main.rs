@@ -1,6 +1,7 @@
 //! The command line end to end: the real binary on fixtures and on simulated logs.
 
 mod events;
+mod firehose;
 mod hunt;
 mod pack;
 mod run;
