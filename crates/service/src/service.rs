@@ -124,11 +124,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let pipeline_stop = Arc::clone(&stop);
     let mut pipeline_task = tokio::task::spawn_blocking(move || pipeline.run(&pipeline_stop));
+    let mut signals = Signals::install()?;
     api.set_ready(true);
     tracing::info!("ready");
 
     let early = tokio::select! {
-        signal = termination() => {
+        signal = signals.termination() => {
             tracing::info!(signal = signal?, "shutting down");
             None
         }
@@ -157,20 +158,35 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Waits for SIGTERM or SIGINT, and names it. SIGHUP, which asks many daemons to reload
-/// their configuration, only logs that this one needs a restart for that.
-async fn termination() -> anyhow::Result<&'static str> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut hup = signal(SignalKind::hangup())?;
-    loop {
-        tokio::select! {
-            _ = term.recv() => return Ok("SIGTERM"),
-            _ = int.recv() => return Ok("SIGINT"),
-            _ = hup.recv() => tracing::warn!(
-                "SIGHUP: the configuration is not reloaded; restart r53guard run to apply a change (the state in data_dir is kept)"
-            ),
+/// The signals the service handles, installed before it is flagged ready (so that none of
+/// them takes the default action, which ends the process, once it is).
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    /// Waits for SIGTERM or SIGINT, and names it. SIGHUP, which asks many daemons to reload
+    /// their configuration, only logs that this one needs a restart for that.
+    async fn termination(&mut self) -> anyhow::Result<&'static str> {
+        loop {
+            tokio::select! {
+                _ = self.term.recv() => return Ok("SIGTERM"),
+                _ = self.int.recv() => return Ok("SIGINT"),
+                _ = self.hup.recv() => tracing::warn!(
+                    "SIGHUP: the configuration is not reloaded; restart r53guard run to apply a change (the state in data_dir is kept)"
+                ),
+            }
         }
     }
 }

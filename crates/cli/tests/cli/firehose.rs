@@ -175,7 +175,7 @@ fn stored_ids(port: u16, token: &str) -> BTreeSet<String> {
 }
 
 /// The sum of a counter's samples on `GET /metrics`.
-fn metric_sum(port: u16, token: &str, name: &str) -> f64 {
+pub(crate) fn metric_sum(port: u16, token: &str, name: &str) -> f64 {
     let (status, body) = get(port, "/metrics", token).expect("metrics");
     assert_eq!(status, 200);
     body.lines()
@@ -188,7 +188,7 @@ fn metric_sum(port: u16, token: &str, name: &str) -> f64 {
 }
 
 /// A Firehose request body with these records.
-fn body(request_id: &str, records: &[Vec<u8>]) -> Vec<u8> {
+pub(crate) fn body(request_id: &str, records: &[Vec<u8>]) -> Vec<u8> {
     let records: Vec<serde_json::Value> = records
         .iter()
         .map(|r| serde_json::json!({ "data": STANDARD.encode(r) }))
@@ -264,7 +264,13 @@ fn send(
 }
 
 /// Sends a delivery and returns the answer's status, checking the body's `requestId`.
-fn deliver(port: u16, request_id: &str, key: Option<&str>, gzipped: bool, payload: &[u8]) -> u16 {
+pub(crate) fn deliver(
+    port: u16,
+    request_id: &str,
+    key: Option<&str>,
+    gzipped: bool,
+    payload: &[u8],
+) -> u16 {
     let (status, body) = send(port, request_id, key, gzipped, payload, true).expect("an answer");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["requestId"], request_id, "{body}");

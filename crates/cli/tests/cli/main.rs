@@ -4,6 +4,7 @@ mod events;
 mod firehose;
 mod hunt;
 mod pack;
+mod reports;
 mod run;
 mod sigma;
 mod simulate;
