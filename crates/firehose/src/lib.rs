@@ -58,11 +58,7 @@ pub type FuzzBody = (String, Option<i64>, Vec<Vec<u8>>);
 /// fuzz target `fuzz/fuzz_targets/firehose_body.rs`; not part of the API. Returns the request
 /// id, timestamp and records, or the status and message the endpoint would answer.
 #[doc(hidden)]
-pub fn fuzz_decode_body(
-    body: &[u8],
-    gzip: bool,
-    limit: usize,
-) -> Result<FuzzBody, (u16, String)> {
+pub fn fuzz_decode_body(body: &[u8], gzip: bool, limit: usize) -> Result<FuzzBody, (u16, String)> {
     let encoding = if gzip {
         headers::Encoding::Gzip
     } else {

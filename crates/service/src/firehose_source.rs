@@ -157,22 +157,33 @@ impl FirehoseSource {
         &self.name
     }
 
-    /// Reads the waiting deliveries into `feeder`, every record through the same reader as
-    /// files (named `<request id>#<record index>` in alerts and reports); returns them (to
-    /// answer after the commit) and the newest event time seen.
+    /// Reads the waiting deliveries into `feeder`, through the same reader as files; returns
+    /// them (to answer after the commit) and the newest event time seen. A delivery's plain
+    /// records are read as one input named `firehose:<request id>`, each record ending a line
+    /// (so its lines are the records' lines in order); each gzip record (a CloudWatch Logs
+    /// payload) is read alone as `firehose:<request id>#<record index>`.
     pub fn poll(&self, intake: &mut Intake, feeder: &mut Feeder) -> (Vec<Pending>, Option<i64>) {
         let mut pending = intake.take(self.index);
         let mut newest: Option<i64> = None;
         for p in &mut pending {
+            let id = &p.delivery.request_id;
+            let mut plain = Vec::new();
             for (i, record) in std::mem::take(&mut p.delivery.records)
                 .into_iter()
                 .enumerate()
             {
-                if record.is_empty() {
-                    continue;
+                if record.starts_with(&[0x1f, 0x8b]) {
+                    let fed = feeder.feed(&format!("firehose:{id}#{i}"), record, Start::default());
+                    newest = newest.max(fed.newest_ms);
+                } else if !record.is_empty() {
+                    plain.extend_from_slice(&record);
+                    if !record.ends_with(b"\n") {
+                        plain.push(b'\n');
+                    }
                 }
-                let name = format!("firehose:{}#{i}", p.delivery.request_id);
-                let fed = feeder.feed(&name, record, Start::default());
+            }
+            if !plain.is_empty() {
+                let fed = feeder.feed(&format!("firehose:{id}"), plain, Start::default());
                 newest = newest.max(fed.newest_ms);
             }
         }
