@@ -223,3 +223,55 @@ impl RequestPruner {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn delivery(id: &str) -> Delivery {
+        Delivery {
+            request_id: id.to_owned(),
+            timestamp_ms: None,
+            records: vec![b"{}".to_vec()],
+            common_attributes: BTreeMap::new(),
+            source_arn: None,
+        }
+    }
+
+    fn send(intake: &Intake, source: usize, id: &str) -> oneshot::Receiver<Result<(), String>> {
+        let (done, outcome) = oneshot::channel();
+        intake
+            .sender
+            .send(Pending {
+                source,
+                delivery: delivery(id),
+                done,
+            })
+            .unwrap();
+        outcome
+    }
+
+    #[test]
+    fn deliveries_wake_the_pipeline_and_go_to_their_source() {
+        let mut intake = Intake::default();
+        assert!(!intake.wait(Duration::ZERO), "nothing waiting");
+        let mut a = send(&intake, 0, "a");
+        let _b = send(&intake, 1, "b");
+        assert!(intake.wait(Duration::from_secs(60)));
+        let mine = intake.take(0);
+        assert_eq!(
+            mine.iter().map(Pending::request_id).collect::<Vec<_>>(),
+            ["a"]
+        );
+        // The other source's delivery still waits, and keeps the pipeline awake.
+        assert!(intake.wait(Duration::ZERO));
+        let theirs = intake.take(1);
+        assert_eq!(theirs[0].request_id(), "b");
+        assert!(intake.take(0).is_empty() && intake.take(1).is_empty());
+        for p in mine {
+            p.answer(Ok(()));
+        }
+        assert_eq!(a.try_recv().unwrap(), Ok(()));
+    }
+}
