@@ -5,7 +5,7 @@
 //! GET  /api/alerts?rule=&severity=&since=&until=&status=&limit=&cursor=   one page, newest first
 //! GET  /api/alerts/{id}                  one alert, with its status history
 //! POST /api/alerts/{id}/status           {"status": "acknowledged", "note": "..."}
-//! GET  /api/rules                        the rules the service runs
+//! GET  /api/rules                        the rules the service runs, with held-back and late counts
 //! GET  /api/dead-letters?limit=          notifications given up on
 //! GET  /metrics                          Prometheus text format 0.0.4
 //! GET  /healthz                          200 while the process serves (no token)
@@ -61,8 +61,9 @@ mod token;
 pub use alerts::MAX_NOTE_BYTES;
 pub use limit::DEFAULT_LIMIT;
 pub use metrics::{
-    ALERTS_STORED, BAD_RECORDS, Counter, DEAD_LETTERS, Family, Gauge, MetricError, Metrics,
-    NOTIFICATIONS_SENT, OUTBOX_DEPTH, RECORDS_IN, SOURCE_LAG,
+    ALERTS_HELD_BACK, ALERTS_STORED, BAD_RECORDS, Counter, DEAD_LETTERS, Family, Gauge,
+    LATE_RECORDS, MetricError, Metrics, NOTIFICATIONS_SENT, OUTBOX_DEPTH, RECORDS_IN, SOURCE_GAPS,
+    SOURCE_LAG, SOURCE_LATE_RECORDS,
 };
 pub use router::{MAX_BODY_BYTES, router};
 pub use rules::RuleInfo;

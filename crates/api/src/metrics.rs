@@ -146,6 +146,14 @@ pub const RECORDS_IN: &str = "r53guard_records_in_total";
 pub const BAD_RECORDS: &str = "r53guard_bad_records_total";
 /// Source lag, by source.
 pub const SOURCE_LAG: &str = "r53guard_source_lag_seconds";
+/// Alerts held back by `max_signals`, by rule.
+pub const ALERTS_HELD_BACK: &str = "r53guard_alerts_held_back_total";
+/// Late records, by rule: matches older than the rule's flushed watermark.
+pub const LATE_RECORDS: &str = "r53guard_late_records_total";
+/// Late records, by source: records older than the pipeline's watermark when read.
+pub const SOURCE_LATE_RECORDS: &str = "r53guard_source_late_records_total";
+/// Gaps, by source: the source's newest event time jumping forward past the gap threshold.
+pub const SOURCE_GAPS: &str = "r53guard_source_gaps_total";
 /// Alerts in the store, by rule (read from the store at each scrape).
 pub const ALERTS_STORED: &str = "r53guard_alerts_stored";
 /// Notification jobs waiting in the outbox (read from the store).
@@ -166,6 +174,10 @@ pub const DEAD_LETTERS: &str = "r53guard_dead_letters";
 /// | [`RECORDS_IN`] | counter | `kind` (`cloudtrail`, `resolver`, …) |
 /// | [`BAD_RECORDS`] | counter | `class` (`json`, `utf8`, `shape`, `time`, …) |
 /// | [`SOURCE_LAG`] | gauge | `source`: how far the source's event time is behind the wall clock |
+/// | [`ALERTS_HELD_BACK`] | counter | `rule`: alerts over `max_signals` in emitted intervals |
+/// | [`LATE_RECORDS`] | counter | `rule`: matches older than the rule's flushed watermark |
+/// | [`SOURCE_LATE_RECORDS`] | counter | `source`: records older than the watermark when read |
+/// | [`SOURCE_GAPS`] | counter | `source`: jumps of the newest event time past the gap threshold |
 ///
 /// More can be added with [`Metrics::counter`] and [`Metrics::gauge`].
 ///
@@ -184,6 +196,10 @@ pub struct Metrics {
     records_in: Arc<Family<Counter>>,
     bad_records: Arc<Family<Counter>>,
     source_lag: Arc<Family<Gauge>>,
+    alerts_held_back: Arc<Family<Counter>>,
+    late_records: Arc<Family<Counter>>,
+    source_late_records: Arc<Family<Counter>>,
+    source_gaps: Arc<Family<Counter>>,
     registered: RwLock<Vec<Registered>>,
 }
 
@@ -208,6 +224,26 @@ impl Metrics {
                 "How far each source's latest event time is behind the wall clock, in seconds.",
                 &["source"],
             )),
+            alerts_held_back: Arc::new(Family::new(
+                ALERTS_HELD_BACK,
+                "Alerts held back by max_signals, by rule.",
+                &["rule"],
+            )),
+            late_records: Arc::new(Family::new(
+                LATE_RECORDS,
+                "Matches older than the rule's flushed watermark, ignored, by rule.",
+                &["rule"],
+            )),
+            source_late_records: Arc::new(Family::new(
+                SOURCE_LATE_RECORDS,
+                "Records older than the pipeline's watermark when read, by source.",
+                &["source"],
+            )),
+            source_gaps: Arc::new(Family::new(
+                SOURCE_GAPS,
+                "Jumps of a source's newest event time past the gap threshold, by source.",
+                &["source"],
+            )),
             registered: RwLock::default(),
         }
     }
@@ -225,6 +261,26 @@ impl Metrics {
     /// Source lag in seconds, by `source`.
     pub fn source_lag(&self) -> &Family<Gauge> {
         &self.source_lag
+    }
+
+    /// Alerts held back by `max_signals`, by `rule`.
+    pub fn alerts_held_back(&self) -> &Family<Counter> {
+        &self.alerts_held_back
+    }
+
+    /// Late matches, by `rule`.
+    pub fn late_records(&self) -> &Family<Counter> {
+        &self.late_records
+    }
+
+    /// Late records, by `source`.
+    pub fn source_late_records(&self) -> &Family<Counter> {
+        &self.source_late_records
+    }
+
+    /// Gaps in event time, by `source`.
+    pub fn source_gaps(&self) -> &Family<Counter> {
+        &self.source_gaps
     }
 
     /// Registers a counter family (by convention its name ends in `_total`).
@@ -268,6 +324,10 @@ impl Metrics {
             RECORDS_IN,
             BAD_RECORDS,
             SOURCE_LAG,
+            ALERTS_HELD_BACK,
+            LATE_RECORDS,
+            SOURCE_LATE_RECORDS,
+            SOURCE_GAPS,
             ALERTS_STORED,
             OUTBOX_DEPTH,
             NOTIFICATIONS_SENT,

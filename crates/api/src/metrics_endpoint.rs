@@ -19,6 +19,10 @@ pub(crate) async fn metrics(State(state): State<ApiState>) -> Result<impl IntoRe
     page.counters(metrics.records_in());
     page.counters(metrics.bad_records());
     page.gauges(metrics.source_lag());
+    page.counters(metrics.alerts_held_back());
+    page.counters(metrics.late_records());
+    page.counters(metrics.source_late_records());
+    page.counters(metrics.source_gaps());
     page.family(ALERTS_STORED, "Alerts in the store, by rule.", "gauge");
     for (rule, count) in &by_rule {
         page.sample(ALERTS_STORED, &[("rule", rule)], Value::Int(*count));

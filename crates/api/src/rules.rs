@@ -26,7 +26,29 @@ pub struct RuleInfo {
     pub source: String,
 }
 
-/// `GET /api/rules`: `{"rules": [...]}`.
+/// A rule as listed, with what it did since the service started.
+#[derive(Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    rule: &'a RuleInfo,
+    /// Alerts held back by `max_signals` ([`crate::ALERTS_HELD_BACK`]).
+    held_back: u64,
+    /// Late matches ([`crate::LATE_RECORDS`]).
+    late: u64,
+}
+
+/// `GET /api/rules`: `{"rules": [...]}`, each rule with its `held_back` and `late` counts
+/// since the service started.
 pub(crate) async fn list(State(state): State<ApiState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "rules": &*state.rules }))
+    let metrics = &state.metrics;
+    let rules: Vec<Listed<'_>> = state
+        .rules
+        .iter()
+        .map(|rule| Listed {
+            rule,
+            held_back: metrics.alerts_held_back().with(&[&rule.id]).get(),
+            late: metrics.late_records().with(&[&rule.id]).get(),
+        })
+        .collect();
+    Json(serde_json::json!({ "rules": rules }))
 }

@@ -29,40 +29,7 @@ pub fn print_problems(set: &SigmaSet) -> usize {
 
 /// Loads Sigma files and directories into one set.
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<SigmaSet> {
-    let mut texts: Vec<(String, String)> = Vec::new();
-    for p in paths {
-        let files = if p.is_dir() {
-            let mut found = Vec::new();
-            collect_yaml(p, &mut found)?;
-            found
-        } else {
-            vec![p.clone()]
-        };
-        for f in files {
-            let text = std::fs::read_to_string(&f)
-                .map_err(|e| UsageError(format!("{}: {e}", f.display())))?;
-            texts.push((f.display().to_string(), text));
-        }
-    }
-    Ok(SigmaSet::load(
-        texts.iter().map(|(n, t)| (n.as_str(), t.as_str())),
-    ))
-}
-
-fn collect_yaml(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| UsageError(format!("{}: {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect_yaml(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-            out.push(p);
-        }
-    }
-    Ok(())
+    SigmaSet::load_paths(paths).map_err(|e| UsageError(e.to_string()).into())
 }
 
 /// The mapping: a file, or the built-in one.

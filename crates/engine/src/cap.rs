@@ -21,6 +21,21 @@ pub struct Capped {
     closed: i64,
     held_back: u64,
     late: u64,
+    /// The intervals emitted since the last [`Capped::take_held_back`] that held alerts back
+    /// (not in snapshots: they are taken before the state that follows them is saved).
+    #[serde(skip)]
+    summaries: Vec<HeldBackInterval>,
+}
+
+/// One emitted `max_signals` interval that held alerts back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldBackInterval {
+    /// The interval's start, Unix milliseconds of event time.
+    pub start_ms: i64,
+    /// The interval's end (exclusive).
+    pub end_ms: i64,
+    /// Distinct alerts over the cap in it, not emitted.
+    pub held_back: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -41,6 +56,7 @@ impl Capped {
             closed: i64::MIN,
             held_back: 0,
             late: 0,
+            summaries: Vec::new(),
         }
     }
 
@@ -82,8 +98,17 @@ impl Capped {
             if *entry.key() >= bound {
                 break;
             }
-            let bucket = entry.remove();
-            self.held_back += (bucket.seen.len() - bucket.kept.len()) as u64;
+            let (index, bucket) = entry.remove_entry();
+            let held_back = (bucket.seen.len() - bucket.kept.len()) as u64;
+            if held_back > 0 {
+                let start_ms = index.saturating_mul(self.interval_ms);
+                self.summaries.push(HeldBackInterval {
+                    start_ms,
+                    end_ms: start_ms.saturating_add(self.interval_ms),
+                    held_back,
+                });
+            }
+            self.held_back += held_back;
             out.extend(bucket.kept.into_iter().map(|(_, a)| a));
         }
         self.closed = self.closed.max(bound);
@@ -100,6 +125,11 @@ impl Capped {
         self.held_back
     }
 
+    /// The intervals that held alerts back, emitted since the last call.
+    pub fn take_held_back(&mut self) -> Vec<HeldBackInterval> {
+        std::mem::take(&mut self.summaries)
+    }
+
     /// Alerts offered after their interval was emitted.
     pub fn late(&self) -> u64 {
         self.late
@@ -110,6 +140,7 @@ impl Capped {
         self.closed = self.closed.max(other.closed);
         self.held_back += other.held_back;
         self.late += other.late;
+        self.summaries.extend(other.summaries);
         for (index, theirs) in other.buckets {
             let mine = self.buckets.entry(index).or_default();
             for (at, alert) in theirs.kept {

@@ -86,6 +86,7 @@ mod terms;
 pub mod testing;
 mod threshold;
 
+pub use cap::HeldBackInterval;
 pub use evidence::Origin;
 pub use exceptions::MissingList;
 pub use meta::severity;
@@ -251,6 +252,16 @@ pub struct RuleReport {
     /// Sequence events dropped because their key's buffer was full.
     #[serde(default)]
     pub dropped: u64,
+}
+
+/// A `max_signals` interval of one rule that held alerts back, reported once when it is
+/// emitted ([`Engine::take_held_back`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldBack {
+    /// The rule id.
+    pub rule_id: String,
+    /// The interval and how many alerts it held back.
+    pub interval: HeldBackInterval,
 }
 
 /// The result of a run.
@@ -501,6 +512,36 @@ impl Engine {
     /// The reports so far, per rule in rule order.
     pub fn reports(&self) -> Vec<RuleReport> {
         self.rules.iter().map(Compiled::report).collect()
+    }
+
+    /// The `max_signals` intervals that held alerts back, emitted by the flushes since the
+    /// last call (per rule in rule order, then by time). A streaming caller reports them after
+    /// each flush; they are not part of snapshots.
+    pub fn take_held_back(&mut self) -> Vec<HeldBack> {
+        let mut out = Vec::new();
+        for r in &mut self.rules {
+            out.extend(r.cap.take_held_back().into_iter().map(|interval| HeldBack {
+                rule_id: r.meta.id.clone(),
+                interval,
+            }));
+        }
+        out
+    }
+
+    /// Every compiled rule as its alerts describe it, with the record kinds it reads, in rule
+    /// order (the rule set's enabled rules, then the Sigma rules and correlations that run).
+    pub fn rule_meta(&self) -> Vec<(&AlertRule, Vec<Kind>)> {
+        self.rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let kinds = Kind::ALL
+                    .into_iter()
+                    .filter(|k| self.by_kind[k.index()].contains(&i))
+                    .collect();
+                (&r.meta, kinds)
+            })
+            .collect()
     }
 
     /// Ends the run: alerts of every rule, capped, deduplicated and sorted, and the reports.

@@ -10,7 +10,7 @@ use crate::new_terms::NewTermsState;
 use crate::query::QueryState;
 use crate::sequence::SequenceState;
 use crate::threshold::ThresholdState;
-use crate::{Counts, Engine, EngineError, EngineOptions, Limits, Logic};
+use crate::{Counts, Engine, EngineError, EngineOptions, Limits, Logic, SigmaRules};
 use r53guard_rules::RuleSet;
 use serde::{Deserialize, Serialize};
 
@@ -103,6 +103,27 @@ impl Engine {
         opts: EngineOptions,
         bytes: &[u8],
     ) -> Result<Engine, EngineError> {
+        Engine::restore_from(set, None, opts, bytes)
+    }
+
+    /// [`Engine::restore`] for an engine made by [`Engine::with_sigma`]: compiles `set` and
+    /// `sigma` again (which must be the rules the snapshot was taken of) and restores the
+    /// state.
+    pub fn restore_with_sigma(
+        set: &RuleSet,
+        sigma: SigmaRules<'_>,
+        opts: EngineOptions,
+        bytes: &[u8],
+    ) -> Result<Engine, EngineError> {
+        Engine::restore_from(set, Some(sigma), opts, bytes)
+    }
+
+    fn restore_from(
+        set: &RuleSet,
+        sigma: Option<SigmaRules<'_>>,
+        opts: EngineOptions,
+        bytes: &[u8],
+    ) -> Result<Engine, EngineError> {
         let snap: Snapshot = serde_json::from_slice(bytes)?;
         if snap.format != FORMAT {
             return Err(EngineError::Mismatch(format!(
@@ -110,7 +131,10 @@ impl Engine {
                 snap.format
             )));
         }
-        let mut engine = Engine::with_limits(set, opts, snap.limits)?;
+        let mut engine = match sigma {
+            Some(sigma) => Engine::with_sigma(set, sigma, opts, snap.limits)?,
+            None => Engine::with_limits(set, opts, snap.limits)?,
+        };
         engine.check_same_rules(snap.rules.iter().map(|r| (&r.id, r.version)))?;
         for (r, s) in engine.rules.iter_mut().zip(snap.rules) {
             r.watermark = s.watermark;

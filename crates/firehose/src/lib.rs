@@ -49,3 +49,22 @@ pub use access_key::AccessKey;
 pub use config::{DEFAULT_DEADLINE, DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH, FirehoseConfig};
 pub use delivery::{Deliveries, Delivery, HandleError};
 pub use endpoint::router;
+
+/// A decoded body for the fuzz target: request id, timestamp, records.
+#[doc(hidden)]
+pub type FuzzBody = (String, Option<i64>, Vec<Vec<u8>>);
+
+/// The request-body parser alone (gunzip within `limit` when `gzip`, JSON, base64), for the
+/// fuzz target `fuzz/fuzz_targets/firehose_body.rs`; not part of the API. Returns the request
+/// id, timestamp and records, or the status and message the endpoint would answer.
+#[doc(hidden)]
+pub fn fuzz_decode_body(body: &[u8], gzip: bool, limit: usize) -> Result<FuzzBody, (u16, String)> {
+    let encoding = if gzip {
+        headers::Encoding::Gzip
+    } else {
+        headers::Encoding::Identity
+    };
+    request_body::decode(body, encoding, limit)
+        .map(|b| (b.request_id, b.timestamp_ms, b.records))
+        .map_err(|r| (r.status.as_u16(), r.message))
+}

@@ -1,6 +1,7 @@
 //! The configuration of `r53guard run`: a TOML file, every table closed to unknown keys, checked
 //! into typed values whose errors name the key at fault.
 
+use crate::firehose_config::FirehoseSourceConfig;
 use crate::secret_ref::SecretSpec;
 use crate::span::Span;
 use r53guard_alert::Severity;
@@ -39,6 +40,31 @@ pub struct Config {
     /// How notifications are retried.
     #[serde(default)]
     pub delivery: DeliveryConfig,
+    /// How the pipeline watches its sources.
+    #[serde(default)]
+    pub pipeline: PipelineConfig,
+}
+
+/// `[pipeline]`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// A source's newest event time jumping forward by more than this is a gap (counted and
+    /// logged).
+    #[serde(default = "fifteen_minutes")]
+    pub gap_threshold: Span,
+}
+
+fn fifteen_minutes() -> Span {
+    Span::from_secs(15 * 60)
+}
+
+impl Default for PipelineConfig {
+    fn default() -> PipelineConfig {
+        PipelineConfig {
+            gap_threshold: fifteen_minutes(),
+        }
+    }
 }
 
 fn default_data_dir() -> PathBuf {
@@ -61,6 +87,11 @@ pub struct RulesConfig {
     /// Most triggering events an alert carries.
     #[serde(default = "ten")]
     pub max_events_per_alert: usize,
+    /// Sigma rule files or directories (YAML), run beside the rules.
+    #[serde(default)]
+    pub sigma: Vec<PathBuf>,
+    /// A field-mapping file for the Sigma rules instead of the built-in mapping.
+    pub sigma_mapping: Option<PathBuf>,
 }
 
 fn yes() -> bool {
@@ -78,6 +109,8 @@ impl Default for RulesConfig {
             paths: Vec::new(),
             lists: Vec::new(),
             max_events_per_alert: 10,
+            sigma: Vec::new(),
+            sigma_mapping: None,
         }
     }
 }
@@ -107,6 +140,8 @@ pub enum SourceConfig {
         #[serde(default = "five_minutes")]
         allowed_lateness: Span,
     },
+    /// An Amazon Data Firehose HTTP endpoint.
+    Firehose(FirehoseSourceConfig),
 }
 
 fn one_second() -> Span {
@@ -122,6 +157,7 @@ impl SourceConfig {
     pub fn name(&self) -> &str {
         match self {
             SourceConfig::Directory { name, .. } | SourceConfig::Stdin { name, .. } => name,
+            SourceConfig::Firehose(f) => &f.name,
         }
     }
 
@@ -134,6 +170,7 @@ impl SourceConfig {
             | SourceConfig::Stdin {
                 allowed_lateness, ..
             } => *allowed_lateness,
+            SourceConfig::Firehose(f) => f.allowed_lateness,
         }
     }
 }
@@ -407,12 +444,38 @@ impl Config {
             {
                 out.push(format!("source[{i}].poll_interval: must be more than 0"));
             }
+            if let SourceConfig::Firehose(f) = s {
+                out.extend(f.problems(i));
+                if f.listen == self.api.listen {
+                    out.push(format!(
+                        "source[{i}].listen: {} is api.listen too",
+                        f.listen
+                    ));
+                }
+            }
         }
         let stdins = self
             .sources
             .iter()
             .filter(|s| matches!(s, SourceConfig::Stdin { .. }))
             .count();
+        let mut listens = BTreeSet::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            if let SourceConfig::Firehose(f) = s
+                && !listens.insert(f.listen)
+            {
+                out.push(format!(
+                    "source[{i}].listen: {} is used by another firehose source",
+                    f.listen
+                ));
+            }
+        }
+        if self.pipeline.gap_threshold.is_zero() {
+            out.push("pipeline.gap_threshold: must be more than 0".to_owned());
+        }
+        if self.rules.sigma_mapping.is_some() && self.rules.sigma.is_empty() {
+            out.push("rules.sigma_mapping: only used with rules.sigma".to_owned());
+        }
         if stdins > 1 {
             out.push("source: at most one source of type \"stdin\"".to_owned());
         }
@@ -500,10 +563,15 @@ impl Config {
         let mut s = format!("data_dir: {}\n", self.data_dir.display());
         let r = &self.rules;
         s.push_str(&format!(
-            "rules: builtin {}, {} rule path(s), {} list dir(s)\n",
+            "rules: builtin {}, {} rule path(s), {} list dir(s), {} sigma path(s){}\n",
             if r.builtin { "on" } else { "off" },
             r.paths.len(),
-            r.lists.len()
+            r.lists.len(),
+            r.sigma.len(),
+            match &r.sigma_mapping {
+                Some(m) => format!(" (mapping {})", m.display()),
+                None => String::new(),
+            }
         ));
         for src in &self.sources {
             match src {
@@ -522,6 +590,7 @@ impl Config {
                 } => s.push_str(&format!(
                     "source {name}: stdin (lateness {allowed_lateness})\n"
                 )),
+                SourceConfig::Firehose(f) => s.push_str(&f.summary()),
             }
         }
         s.push_str(&format!(
@@ -557,6 +626,10 @@ impl Config {
             ));
         }
         let d = &self.delivery;
+        s.push_str(&format!(
+            "pipeline: gap threshold {}\n",
+            self.pipeline.gap_threshold
+        ));
         s.push_str(&format!(
             "delivery: {} attempts, base {}, x{}, max {}{}{}\n",
             d.max_attempts,

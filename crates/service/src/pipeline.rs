@@ -1,10 +1,14 @@
 //! The pipeline: polls every source, runs the records through the engine, flushes what the
 //! event-time watermark has closed, and commits positions, engine state and the routed alerts
-//! in one store transaction per poll batch.
+//! in one store transaction per poll batch. Firehose deliveries wake it at once (it waits on
+//! their channel between polls) and are answered after the commit that holds their request
+//! ids.
 
 use crate::directory::DirectorySource;
 use crate::feed::Feeder;
+use crate::firehose_source::{FirehoseSource, Intake, Pending, RequestPruner};
 use crate::stdin::StdinSource;
+use crate::stream_report::StreamReport;
 use r53guard_api::Metrics;
 use r53guard_notify::RouteTable;
 use r53guard_store::{Batch, RoutedAlert, Store};
@@ -18,6 +22,8 @@ pub enum Source {
     Directory(DirectorySource),
     /// Standard input.
     Stdin(StdinSource),
+    /// A Firehose endpoint.
+    Firehose(FirehoseSource),
 }
 
 /// A source with its event-time bookkeeping.
@@ -44,36 +50,69 @@ pub struct Pipeline {
     pub metrics: Arc<Metrics>,
     /// Time between polls.
     pub poll_interval: Duration,
+    /// Firehose deliveries waiting for the pipeline.
+    pub intake: Intake,
+    /// Prunes old Firehose request ids (when there is a Firehose source).
+    pub pruner: Option<RequestPruner>,
+    /// Held-back and late counts, reported after each flush.
+    pub report: StreamReport,
 }
+
+/// How often a waiting pipeline looks at the stop flag.
+const STOP_CHECK: Duration = Duration::from_millis(20);
 
 impl Pipeline {
     /// Polls until `stop` is set; every batch is committed before the next poll, so on return
     /// everything read is committed.
     pub fn run(mut self, stop: &AtomicBool) -> anyhow::Result<()> {
+        let mut next_poll = Instant::now();
         while !stop.load(Ordering::Acquire) {
-            let started = Instant::now();
-            self.step()?;
-            while started.elapsed() < self.poll_interval && !stop.load(Ordering::Acquire) {
-                std::thread::sleep(Duration::from_millis(20).min(self.poll_interval));
+            let poll_files = Instant::now() >= next_poll;
+            if poll_files {
+                next_poll = Instant::now() + self.poll_interval;
+            }
+            self.step(poll_files)?;
+            if let Some(pruner) = &mut self.pruner {
+                pruner.run_if_due(&mut self.store, now_ms())?;
+            }
+            // Until the next poll: woken at once by a Firehose delivery.
+            while !stop.load(Ordering::Acquire) {
+                let left = next_poll.saturating_duration_since(Instant::now());
+                if left.is_zero() || self.intake.wait(left.min(STOP_CHECK)) {
+                    break;
+                }
             }
         }
+        // Deliveries that arrived meanwhile are answered rather than dropped.
+        self.step(false)?;
         tracing::info!("intake stopped; every batch read is committed");
         Ok(())
     }
 
-    /// One poll batch: read, flush by the watermark, commit.
-    pub fn step(&mut self) -> anyhow::Result<()> {
+    /// One poll batch: read (the directories and stdin only when `poll_files`; Firehose
+    /// deliveries always), flush by the watermark, commit, answer the deliveries.
+    pub fn step(&mut self, poll_files: bool) -> anyhow::Result<()> {
         let mut positions = Vec::new();
+        let mut deliveries: Vec<Pending> = Vec::new();
         for tracked in &mut self.sources {
             let (name, newest) = match &mut tracked.source {
-                Source::Directory(d) => {
+                Source::Directory(d) if poll_files => {
+                    self.feeder.enter(d.name());
                     let (p, newest) = d.poll(&mut self.feeder);
                     positions.extend(p);
                     (d.name().to_owned(), newest)
                 }
-                Source::Stdin(s) => {
+                Source::Stdin(s) if poll_files => {
+                    self.feeder.enter(s.name());
                     let newest = s.poll(&mut self.feeder);
                     (s.name().to_owned(), newest)
+                }
+                Source::Directory(_) | Source::Stdin(_) => continue,
+                Source::Firehose(f) => {
+                    self.feeder.enter(f.name());
+                    let (pending, newest) = f.poll(&mut self.intake, &mut self.feeder);
+                    deliveries.extend(pending);
+                    (f.name().to_owned(), newest)
                 }
             };
             if let Some(t) = newest {
@@ -85,11 +124,15 @@ impl Pipeline {
             }
         }
         let alerts = match self.watermark() {
-            Some(w) => self.feeder.engine.flush(w),
+            Some(w) => {
+                self.feeder.watermark_ms = Some(self.feeder.watermark_ms.map_or(w, |m| m.max(w)));
+                self.feeder.engine.flush(w)
+            }
             None => Vec::new(),
         };
+        self.report.after_flush(&mut self.feeder.engine);
         let records = std::mem::take(&mut self.feeder.records_since_commit);
-        if positions.is_empty() && alerts.is_empty() && records == 0 {
+        if positions.is_empty() && alerts.is_empty() && records == 0 && deliveries.is_empty() {
             return Ok(());
         }
         let routed: Vec<RoutedAlert> = alerts
@@ -109,15 +152,30 @@ impl Pipeline {
             positions,
             engine_state: Some(self.feeder.engine.snapshot()?),
             alerts: routed,
-            requests: Vec::new(),
+            requests: deliveries
+                .iter()
+                .map(|p| p.request_id().to_owned())
+                .collect(),
         };
-        let new = self.store.commit(&batch)?;
+        let new = match self.store.commit(&batch) {
+            Ok(new) => new,
+            Err(e) => {
+                for p in deliveries {
+                    p.answer(Err(format!("committing the records failed: {e}")));
+                }
+                return Err(e.into());
+            }
+        };
+        for p in deliveries {
+            p.answer(Ok(()));
+        }
         let late: u64 = self.feeder.engine.reports().iter().map(|r| r.late).sum();
         tracing::info!(
             records,
             positions = batch.positions.len(),
             alerts = batch.alerts.len(),
             new_alerts = new.len(),
+            firehose_requests = batch.requests.len(),
             late_records_total = late,
             "batch committed"
         );

@@ -1,18 +1,22 @@
-//! The service: restores the state, then runs the pipeline, the notifier loop and the API
-//! until SIGTERM or SIGINT, and shuts down in order: intake stops and its last batch is
+//! The service: restores the state, then runs the pipeline, the Firehose endpoints, the
+//! notifier loop and the API until SIGTERM or SIGINT, and shuts down in order: the Firehose
+//! endpoints stop accepting and answer what is in flight, intake stops and its last batch is
 //! committed, the notifier finishes its current send, the API answers what is in flight.
+//! SIGHUP does not reload the configuration: it logs that a restart is needed.
 
 use crate::config::{Config, SourceConfig};
 use crate::directory::DirectorySource;
 use crate::feed::Feeder;
+use crate::firehose_source::{FirehoseSource, Intake, RequestPruner};
 use crate::pipeline::{Pipeline, Source, Tracked, now_ms};
 use crate::ruleset::Rules;
 use crate::stdin::StdinSource;
+use crate::stream_report::StreamReport;
 use anyhow::Context;
 use r53guard_api::{ApiState, Metrics, router, serve};
 use r53guard_store::Store;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -36,10 +40,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
         None => rules.engine()?,
     };
+    let rule_info = rules.info(&engine);
     let metrics = Arc::new(Metrics::new());
     let mut sources = Vec::new();
     let mut poll_interval: Option<Duration> = None;
-    for s in &config.sources {
+    let intake = Intake::default();
+    let (firehose_stop_tx, firehose_stop_rx) = watch::channel(false);
+    let mut firehose_tasks = Vec::new();
+    let mut retention: Option<Duration> = None;
+    let lookups = Arc::new(Mutex::new(Store::open(&config.data_dir)?));
+    for (index, s) in config.sources.iter().enumerate() {
         let source = match s {
             SourceConfig::Directory {
                 name,
@@ -53,6 +63,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 Source::Directory(DirectorySource::new(name, path, positions))
             }
             SourceConfig::Stdin { name, .. } => Source::Stdin(StdinSource::start(name)),
+            SourceConfig::Firehose(f) => {
+                firehose_tasks.push(
+                    crate::firehose_endpoint::start(
+                        f,
+                        index,
+                        &intake,
+                        Arc::clone(&lookups),
+                        firehose_stop_rx.clone(),
+                    )
+                    .await?,
+                );
+                let keep = f.request_retention.get();
+                retention = Some(retention.map_or(keep, |r| r.max(keep)));
+                Source::Firehose(FirehoseSource::new(&f.name, index))
+            }
         };
         sources.push(Tracked {
             source,
@@ -60,19 +85,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             newest_ms: None,
         });
     }
+    let report = StreamReport::new(Arc::clone(&metrics), &engine);
+    let mut feeder = Feeder::new(engine, Arc::clone(&metrics));
+    feeder.gap_threshold_ms = config.pipeline.gap_threshold.as_millis_i64();
     let pipeline = Pipeline {
-        feeder: Feeder::new(engine, Arc::clone(&metrics)),
+        feeder,
         store,
         sources,
         routes,
         metrics: Arc::clone(&metrics),
         poll_interval: poll_interval.unwrap_or(STDIN_POLL),
+        intake,
+        pruner: retention.map(RequestPruner::new),
+        report,
     };
 
     let api = ApiState::new(
         Store::open(&config.data_dir)?,
         token,
-        rules.info(),
+        rule_info,
         Arc::clone(&metrics),
     );
     let listener = TcpListener::bind(config.api.listen)
@@ -93,17 +124,24 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let pipeline_stop = Arc::clone(&stop);
     let mut pipeline_task = tokio::task::spawn_blocking(move || pipeline.run(&pipeline_stop));
+    let mut signals = Signals::install()?;
     api.set_ready(true);
     tracing::info!("ready");
 
     let early = tokio::select! {
-        signal = termination() => {
+        signal = signals.termination() => {
             tracing::info!(signal = signal?, "shutting down");
             None
         }
         ended = &mut pipeline_task => Some(ended),
     };
     api.set_ready(false);
+    let _ = firehose_stop_tx.send(true);
+    for task in firehose_tasks {
+        task.await
+            .context("a Firehose endpoint task panicked")?
+            .context("a Firehose endpoint failed")?;
+    }
     stop.store(true, Ordering::Release);
     let pipeline_result = match early {
         Some(ended) => ended,
@@ -120,13 +158,35 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Waits for SIGTERM or SIGINT, and names it.
-async fn termination() -> anyhow::Result<&'static str> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    Ok(tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
-    })
+/// The signals the service handles, installed before it is flagged ready (so that none of
+/// them takes the default action, which ends the process, once it is).
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    /// Waits for SIGTERM or SIGINT, and names it. SIGHUP, which asks many daemons to reload
+    /// their configuration, only logs that this one needs a restart for that.
+    async fn termination(&mut self) -> anyhow::Result<&'static str> {
+        loop {
+            tokio::select! {
+                _ = self.term.recv() => return Ok("SIGTERM"),
+                _ = self.int.recv() => return Ok("SIGINT"),
+                _ = self.hup.recv() => tracing::warn!(
+                    "SIGHUP: the configuration is not reloaded; restart r53guard run to apply a change (the state in data_dir is kept)"
+                ),
+            }
+        }
+    }
 }

@@ -39,16 +39,40 @@ impl SigmaSet {
     /// Loads every `.yml`/`.yaml` file under `dir` (recursively, in path order). A file that
     /// cannot be read, or is not UTF-8, becomes a diagnostic.
     pub fn load_dir(dir: &Path) -> io::Result<SigmaSet> {
-        let mut paths = Vec::new();
-        collect_yaml(dir, &mut paths)?;
-        paths.sort();
+        SigmaSet::load_paths(&[dir])
+    }
+
+    /// Loads files and directories (each directory's `.yml`/`.yaml` files recursively, in
+    /// path order) into one set, as `hunt --sigma` and the service's `[rules] sigma` do. A
+    /// named path that cannot be read is an error naming it; a file found in a directory that
+    /// cannot be read, or is not UTF-8, becomes a diagnostic.
+    pub fn load_paths<P: AsRef<Path>>(paths: &[P]) -> io::Result<SigmaSet> {
+        let named =
+            |p: &Path, e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", p.display()));
         let mut set = SigmaSet::default();
         for p in paths {
-            let name = p.display().to_string();
-            match std::fs::read(&p).map(String::from_utf8) {
-                Ok(Ok(text)) => set.add_file(&name, &text),
-                Ok(Err(_)) => set.file_problem(&name, "not UTF-8 text"),
-                Err(e) => set.file_problem(&name, &format!("cannot read: {e}")),
+            let p = p.as_ref();
+            if !p.is_dir() {
+                let bytes = std::fs::read(p).map_err(|e| named(p, e))?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("{}: not UTF-8 text", p.display()),
+                    )
+                })?;
+                set.add_file(&p.display().to_string(), &text);
+                continue;
+            }
+            let mut found = Vec::new();
+            collect_yaml(p, &mut found).map_err(|e| named(p, e))?;
+            found.sort();
+            for f in found {
+                let name = f.display().to_string();
+                match std::fs::read(&f).map(String::from_utf8) {
+                    Ok(Ok(text)) => set.add_file(&name, &text),
+                    Ok(Err(_)) => set.file_problem(&name, "not UTF-8 text"),
+                    Err(e) => set.file_problem(&name, &format!("cannot read: {e}")),
+                }
             }
         }
         set.resolve();

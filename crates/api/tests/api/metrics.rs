@@ -143,6 +143,10 @@ async fn reports_the_service_and_store_metrics() {
         .with(&["s3 \"main\"\nbucket\\x"])
         .set(12.5);
     metrics.source_lag().with(&["dir"]).set(0.0);
+    metrics.alerts_held_back().with(&["rule-a"]).add(5);
+    metrics.late_records().with(&["rule-b"]).add(2);
+    metrics.source_late_records().with(&["dir"]).inc();
+    metrics.source_gaps().with(&["dir"]).add(3);
     let firehose = metrics
         .counter(
             "r53guard_firehose_requests_total",
@@ -180,6 +184,10 @@ async fn reports_the_service_and_store_metrics() {
         ("r53guard_records_in_total", "counter"),
         ("r53guard_bad_records_total", "counter"),
         ("r53guard_source_lag_seconds", "gauge"),
+        ("r53guard_alerts_held_back_total", "counter"),
+        ("r53guard_late_records_total", "counter"),
+        ("r53guard_source_late_records_total", "counter"),
+        ("r53guard_source_gaps_total", "counter"),
         ("r53guard_alerts_stored", "gauge"),
         ("r53guard_outbox_depth", "gauge"),
         ("r53guard_notifications_sent", "gauge"),
@@ -217,6 +225,19 @@ async fn reports_the_service_and_store_metrics() {
             key("r53guard_source_lag_seconds", &[("source", "dir")]),
             0.0,
         ),
+        (
+            key("r53guard_alerts_held_back_total", &[("rule", "rule-a")]),
+            5.0,
+        ),
+        (
+            key("r53guard_late_records_total", &[("rule", "rule-b")]),
+            2.0,
+        ),
+        (
+            key("r53guard_source_late_records_total", &[("source", "dir")]),
+            1.0,
+        ),
+        (key("r53guard_source_gaps_total", &[("source", "dir")]), 3.0),
         (key("r53guard_alerts_stored", &[("rule", "rule-a")]), 6.0),
         (key("r53guard_alerts_stored", &[("rule", "rule-b")]), 6.0),
         (key("r53guard_alerts_stored", &[("rule", "rule-c")]), 2.0),
@@ -252,7 +273,9 @@ async fn reports_the_service_and_store_metrics() {
 async fn an_empty_service_still_reports_every_family() {
     let api = api();
     let (types, samples) = parse(&get(&api.app, "/metrics").await.text());
-    assert_eq!(types.len(), 7);
+    assert_eq!(types.len(), 11);
+    assert_eq!(types["r53guard_alerts_held_back_total"], "counter");
+    assert_eq!(types["r53guard_source_gaps_total"], "counter");
     assert_eq!(samples[&key("r53guard_outbox_depth", &[])], 14.0);
     assert_eq!(samples[&key("r53guard_dead_letters", &[])], 0.0);
 }

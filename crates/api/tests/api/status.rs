@@ -173,6 +173,15 @@ async fn unknown_paths_and_methods_answer_json_errors() {
 #[tokio::test]
 async fn lists_the_rules_given() {
     let api = api();
+    let metrics = api.state.metrics();
+    metrics
+        .alerts_held_back()
+        .with(&["route53-domain-transfer-lock-disabled"])
+        .add(3);
+    metrics
+        .late_records()
+        .with(&["route53-domain-transfer-lock-disabled"])
+        .inc();
     let answer = get(&api.app, "/api/rules").await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(
@@ -185,6 +194,8 @@ async fn lists_the_rules_given() {
             "data": ["cloudtrail"],
             "mitre": ["TA0003", "T1098"],
             "source": "builtin",
+            "held_back": 3,
+            "late": 1,
         }]})
     );
     assert_eq!(rules().len(), 1);

@@ -2,9 +2,11 @@
 
 mod crash;
 mod events;
+mod firehose;
 mod hunt;
 mod pack;
 mod receivers;
+mod reports;
 mod run;
 mod service;
 mod sigma;

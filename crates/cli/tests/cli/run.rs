@@ -195,7 +195,7 @@ fn config_check_reports_errors_with_exit_status_2() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn stored_ids_offline(data: &Path) -> Vec<String> {
+pub(crate) fn stored_ids_offline(data: &Path) -> Vec<String> {
     let store = Store::open(data).unwrap();
     let page = store
         .list(&r53guard_store::AlertFilter {

@@ -61,6 +61,12 @@ pub fn run_inputs(set: &RuleSet, inputs: &[(&str, Vec<u8>)]) -> RunResult {
 
 /// Feeds the named inputs to `engine`, in order, and finishes the run.
 fn run_engine(mut engine: Engine, inputs: &[(&str, Vec<u8>)]) -> RunResult {
+    feed_inputs(&mut engine, inputs);
+    engine.finish()
+}
+
+/// Feeds the named inputs to `engine`, in order.
+pub fn feed_inputs(engine: &mut Engine, inputs: &[(&str, Vec<u8>)]) {
     let schema = engine.schema();
     let mut projector = Projector::new(&schema);
     let mut stats = Stats::default();
@@ -71,12 +77,9 @@ fn run_engine(mut engine: Engine, inputs: &[(&str, Vec<u8>)]) -> RunResult {
             &mut projector,
             &ReadOptions::default(),
             &mut stats,
-            &mut Feed {
-                engine: &mut engine,
-            },
+            &mut Feed { engine },
         );
     }
-    engine.finish()
 }
 
 /// Runs `set` over fixture files (paths relative to the repo root).

@@ -2,6 +2,8 @@
 //! suppression, and order independence.
 
 use crate::common::*;
+use r53guard_engine::{Engine, EngineOptions, HeldBackInterval};
+use r53guard_event::time::parse_rfc3339;
 
 const DOMAINS: &str = "tests/fixtures/cloudtrail/synthetic/route53domains.json";
 
@@ -125,113 +127,37 @@ fn max_signals_keeps_the_earliest_per_interval() {
 }
 
 #[test]
-fn suppression_folds_repeats_per_group_and_duration() {
-    let any_transfer = r#"
-[rule]
-rule_id = "test-domains-activity"
-name = "Domain registration activity"
-description = "test"
-type = "query"
-data = ["cloudtrail"]
-severity = "low"
-risk_score = 10
-author = ["r53guard"]
-query = 'event.provider:route53domains.amazonaws.com'
-[rule.alert_suppression]
-group_by = ["requestParameters.domainName"]
-missing_fields_strategy = "suppress"
-[rule.alert_suppression.duration]
-value = 1
-unit = "h"
-"#;
-    let result = run_files(&rules(&[any_transfer]), &[DOMAINS]);
-    // example-corp.com: 10:05 and 10:24 in the 10:00 bucket, 11:10 in the 11:00 bucket;
-    // example-shop.net: 11:02.
-    let mut got: Vec<(String, u64, u64)> = result
-        .alerts
-        .iter()
-        .map(|a| {
-            (
-                a.group["requestParameters.domainName"].clone(),
-                a.count,
-                a.suppressed,
-            )
-        })
-        .collect();
-    got.sort();
-    assert_eq!(
-        got,
-        [
-            ("example-corp.com".to_owned(), 1, 0),
-            ("example-corp.com".to_owned(), 2, 1),
-            ("example-shop.net".to_owned(), 1, 0)
-        ]
+fn held_back_intervals_are_reported_once_when_emitted() {
+    let daily = TRANSFER.replace(
+        "risk_score = 73",
+        "risk_score = 73\nmax_signals = 1\ninterval = \"1d\"",
     );
-    let two = result.alerts.iter().find(|a| a.count == 2).unwrap();
-    assert_eq!(two.events.len(), 2);
-    assert_eq!(two.first_seen, "2024-05-01T10:05:12.000Z");
-    assert_eq!(two.last_seen, "2024-05-01T10:24:40.000Z");
-    assert_eq!(
-        two.window.as_ref().unwrap().start,
-        "2024-05-01T10:00:00.000Z"
+    let set = rules(&[&daily]);
+    let mut engine = Engine::new(&set, EngineOptions::default()).unwrap();
+    feed_inputs(
+        &mut engine,
+        &[(DOMAINS, std::fs::read(repo(DOMAINS)).unwrap())],
     );
-}
-
-#[test]
-fn list_conditions_match_domains_on_label_boundaries() {
-    let rule = r#"
-[rule]
-rule_id = "test-paste"
-name = "Paste site"
-description = "test"
-type = "query"
-data = ["resolver"]
-severity = "medium"
-risk_score = 47
-author = ["r53guard"]
-query = 'rcode:NOERROR'
-[[rule.lists]]
-field = "dns.question.name"
-list = "paste"
-match = "domain"
-[[rule.lists]]
-field = "srcaddr"
-list = "scanners"
-negate = true
-"#;
-    let mut set = rules(&[rule]);
-    let origin = r53guard_rules::Source::Builtin("lists/paste.txt".into());
-    set.add_list(
-        r53guard_rules::ValueList::parse("paste", "# test\npastebin.com\n", origin).unwrap(),
-    )
-    .unwrap();
-    let origin = r53guard_rules::Source::Builtin("lists/scanners.txt".into());
-    set.add_list(r53guard_rules::ValueList::parse("scanners", "10.0.9.9\n", origin).unwrap())
-        .unwrap();
-    let line = |name: &str, src: &str| {
-        format!(
-            r#"{{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2024-05-01T10:00:00Z","query_name":"{name}","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[],"srcaddr":"{src}","srcport":"5353","transport":"UDP","srcids":{{}}}}"#
-        )
-    };
-    let names = [
-        ("pastebin.com.", "10.0.0.1", true),
-        ("RAW.Pastebin.com.", "10.0.0.1", true),
-        ("notpastebin.com.", "10.0.0.1", false),
-        ("pastebin.com.example.org.", "10.0.0.1", false),
-        ("pastebin.com.", "10.0.9.9", false),
-    ];
-    let body: String = names.iter().map(|(n, s, _)| line(n, s) + "\n").collect();
-    let result = run_inputs(&set, &[("dns.log", body.into_bytes())]);
-    let hits: Vec<u64> = result
-        .alerts
-        .iter()
-        .map(|a| a.events[0].source.record)
-        .collect();
-    let want: Vec<u64> = names
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.2)
-        .map(|(i, _)| i as u64)
-        .collect();
-    assert_eq!(hits, want);
+    // The day is still open: nothing emitted, nothing reported.
+    assert!(
+        engine
+            .flush(parse_rfc3339("2024-05-01T12:00:00Z").unwrap())
+            .is_empty()
+    );
+    assert!(engine.take_held_back().is_empty());
+    let alerts = engine.flush(parse_rfc3339("2024-05-02T00:00:00Z").unwrap());
+    assert_eq!(alerts.len(), 1);
+    let held = engine.take_held_back();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0].rule_id, engine.reports()[0].rule_id);
+    assert_eq!(
+        held[0].interval,
+        HeldBackInterval {
+            start_ms: parse_rfc3339("2024-05-01T00:00:00Z").unwrap(),
+            end_ms: parse_rfc3339("2024-05-02T00:00:00Z").unwrap(),
+            held_back: 1,
+        }
+    );
+    assert!(engine.take_held_back().is_empty(), "reported once");
+    assert_eq!(engine.reports()[0].held_back, 1);
 }

@@ -1,7 +1,7 @@
 //! Sigma rules and correlations on the engine: attribution carried into alerts, and each
 //! correlation type on the threshold and sequence machinery, at its boundaries.
 
-use crate::common::{at, ms, repo, resolver, run_sigma};
+use crate::common::{at, feed_inputs, ms, repo, resolver, run_sigma};
 use r53guard_alert::Severity;
 
 fn txt_query(src: &str, t: i64, name: &str) -> String {
@@ -412,4 +412,55 @@ detection:
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(hits, want);
+}
+
+#[test]
+fn a_sigma_engine_restores_from_its_snapshot() {
+    let yaml = trail_correlation("temporal", "");
+    let set = r53guard_sigma::SigmaSet::load([("sigma.yml", yaml.as_str())]);
+    let mapping = r53guard_sigma::Mapping::builtin().unwrap();
+    let sigma = r53guard_engine::SigmaRules {
+        set: &set,
+        mapping: &mapping,
+    };
+    let rules = r53guard_rules::RuleSet::new();
+    let opts = r53guard_engine::EngineOptions::default();
+    let limits = r53guard_engine::Limits::default();
+    let first = trail_event("e1", 0, "StopLogging", "mallory");
+    let second = trail_event("e2", ms(3, 0), "DeleteTrail", "mallory");
+    let whole = {
+        let mut engine = r53guard_engine::Engine::with_sigma(&rules, sigma, opts, limits).unwrap();
+        feed_inputs(
+            &mut engine,
+            &[("a.jsonl", format!("{first}\n{second}\n").into_bytes())],
+        );
+        engine.finish()
+    };
+    assert!(
+        whole
+            .alerts
+            .iter()
+            .any(|a| a.rule.id == "5f0c1c39-0d0e-4d44-9f55-3e1f2a3b4c5d"),
+        "the correlation fires on the whole input"
+    );
+    let mut engine = r53guard_engine::Engine::with_sigma(&rules, sigma, opts, limits).unwrap();
+    feed_inputs(
+        &mut engine,
+        &[("a.jsonl", format!("{first}\n").into_bytes())],
+    );
+    let snapshot = engine.snapshot().unwrap();
+    assert!(
+        r53guard_engine::Engine::restore(&rules, opts, &snapshot).is_err(),
+        "without the Sigma rules the snapshot is of other rules"
+    );
+    let mut restored =
+        r53guard_engine::Engine::restore_with_sigma(&rules, sigma, opts, &snapshot).unwrap();
+    feed_inputs(
+        &mut restored,
+        &[("a.jsonl", format!("{second}\n").into_bytes())],
+    );
+    let resumed = restored.finish();
+    let ids =
+        |r: &r53guard_engine::RunResult| r.alerts.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&resumed), ids(&whole));
 }
