@@ -72,8 +72,14 @@ pub struct Splitter<R> {
     max_record: usize,
     scan: Option<Scan>,
     error: Option<io::Error>,
+    /// The last read filled the buffer: the input is large, so reads may grow to [`CHUNK`].
+    filled: bool,
 }
 
+/// The buffer a splitter starts with: small inputs (an S3 object, a Firehose record, a poll's
+/// new lines) never pay for zeroing more.
+const FIRST: usize = 64 << 10;
+/// The buffer size large inputs grow to (records longer than it grow it further).
 const CHUNK: usize = 1 << 20;
 
 impl<R: Read> Splitter<R> {
@@ -81,7 +87,7 @@ impl<R: Read> Splitter<R> {
     pub fn new(src: R, max_record: usize) -> Self {
         Splitter {
             src,
-            buf: vec![0; CHUNK],
+            buf: vec![0; FIRST],
             pos: 0,
             end: 0,
             eof: false,
@@ -91,6 +97,7 @@ impl<R: Read> Splitter<R> {
             max_record: max_record.max(1),
             scan: None,
             error: None,
+            filled: false,
         }
     }
 
@@ -117,6 +124,8 @@ impl<R: Read> Splitter<R> {
         if self.end == self.buf.len() {
             let grown = (self.buf.len() * 2).min(self.max_record.saturating_add(CHUNK));
             self.buf.resize(grown.max(self.buf.len() + CHUNK / 4), 0);
+        } else if self.filled && self.buf.len() < CHUNK {
+            self.buf.resize((self.buf.len() * 2).min(CHUNK), 0);
         }
         loop {
             match self.src.read(&mut self.buf[self.end..]) {
@@ -126,6 +135,7 @@ impl<R: Read> Splitter<R> {
                 }
                 Ok(n) => {
                     self.end += n;
+                    self.filled = self.end == self.buf.len();
                     return true;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
