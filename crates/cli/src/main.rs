@@ -17,6 +17,7 @@ mod inputs;
 mod output;
 mod progress;
 mod ruleset;
+mod s3_input;
 mod sigma_input;
 mod split;
 mod summary;

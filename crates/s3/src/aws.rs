@@ -7,6 +7,7 @@ use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use std::future::Future;
+use std::time::Duration;
 
 /// How to reach AWS (or an S3-compatible store): everything unset takes the standard chain —
 /// `AWS_REGION`, `AWS_ENDPOINT_URL`/`AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL_SQS`, the
@@ -71,7 +72,15 @@ impl Aws {
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(Provider::Rustls(CryptoMode::Ring))
             .build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
+        // No call may hang for ever: a connection is made within 10 s and a response starts
+        // within a minute (beyond SQS's longest long poll, 20 s).
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(60))
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http)
+            .timeout_config(timeouts);
         if let Some(region) = &options.region {
             loader = loader.region(Region::new(region.clone()));
         }

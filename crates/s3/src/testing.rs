@@ -37,21 +37,21 @@ impl Moto {
             .and_then(|l| l.local_addr())
             .expect("a free port on 127.0.0.1")
             .port();
+        // Moto logs every request: to a file, since a pipe nobody reads would fill and stall it.
+        let log =
+            std::env::temp_dir().join(format!("r53guard-moto-{}-{port}.log", std::process::id()));
         let child = Command::new("python3")
             .args(["-c", LAUNCHER, &port.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("moto's log file"))
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run python3 for moto ({e}); run scripts/moto.sh"));
         let mut moto = Moto { child, port };
         let deadline = Instant::now() + Duration::from_secs(60);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = moto.child.try_wait() {
-                let mut err = String::new();
-                if let Some(mut e) = moto.child.stderr.take() {
-                    let _ = std::io::Read::read_to_string(&mut e, &mut err);
-                }
+                let err = std::fs::read_to_string(&log).unwrap_or_default();
                 panic!(
                     "moto's server did not start ({status}): {err}\nrun scripts/moto.sh to install it"
                 );

@@ -1,6 +1,7 @@
 //! The configuration of `r53guard run`: a TOML file, every table closed to unknown keys, checked
 //! into typed values whose errors name the key at fault.
 
+use crate::config_s3::{S3SourceConfig, SqsSourceConfig};
 use crate::secret_ref::SecretSpec;
 use crate::span::Span;
 use r53guard_alert::Severity;
@@ -107,6 +108,10 @@ pub enum SourceConfig {
         #[serde(default = "five_minutes")]
         allowed_lateness: Span,
     },
+    /// An S3 bucket prefix, listed every poll interval.
+    S3(S3SourceConfig),
+    /// S3 event notifications from an SQS queue.
+    Sqs(SqsSourceConfig),
 }
 
 fn one_second() -> Span {
@@ -122,6 +127,8 @@ impl SourceConfig {
     pub fn name(&self) -> &str {
         match self {
             SourceConfig::Directory { name, .. } | SourceConfig::Stdin { name, .. } => name,
+            SourceConfig::S3(c) => &c.name,
+            SourceConfig::Sqs(c) => &c.name,
         }
     }
 
@@ -134,6 +141,8 @@ impl SourceConfig {
             | SourceConfig::Stdin {
                 allowed_lateness, ..
             } => *allowed_lateness,
+            SourceConfig::S3(c) => c.allowed_lateness,
+            SourceConfig::Sqs(c) => c.allowed_lateness,
         }
     }
 }
@@ -389,10 +398,13 @@ impl Config {
             } else if !names.insert(s.name()) {
                 out.push(format!("source[{i}].name: {:?} is used twice", s.name()));
             }
-            if let SourceConfig::Directory { poll_interval, .. } = s
-                && poll_interval.is_zero()
-            {
-                out.push(format!("source[{i}].poll_interval: must be more than 0"));
+            match s {
+                SourceConfig::Directory { poll_interval, .. } if poll_interval.is_zero() => {
+                    out.push(format!("source[{i}].poll_interval: must be more than 0"));
+                }
+                SourceConfig::S3(c) => c.problems(i, &mut out),
+                SourceConfig::Sqs(c) => c.problems(i, &mut out),
+                _ => {}
             }
         }
         let stdins = self
@@ -495,6 +507,8 @@ impl Config {
                 } => s.push_str(&format!(
                     "source {name}: stdin (lateness {allowed_lateness})\n"
                 )),
+                SourceConfig::S3(c) => s.push_str(&c.summary()),
+                SourceConfig::Sqs(c) => s.push_str(&c.summary()),
             }
         }
         s.push_str(&format!(

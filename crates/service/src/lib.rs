@@ -1,7 +1,8 @@
 //! `r53guard run`: continuous detection as a service.
 //!
 //! - [`config`]: the TOML configuration, checked with errors that name the key at fault;
-//! - the pipeline: directory and stdin sources read into the same engine as `r53guard hunt`,
+//! - the pipeline: directory, stdin, S3 (prefix listing) and SQS (S3 event notification)
+//!   sources read into the same engine as `r53guard hunt`,
 //!   an event-time watermark per source, and one store transaction per poll batch (positions,
 //!   engine state, routed alerts), so a restart continues exactly where the last commit left;
 //! - the notifier loop draining the store's outbox through `r53guard-notify`;
@@ -9,15 +10,20 @@
 //! - [`run`]: all of it until SIGTERM or SIGINT, then an orderly shutdown.
 
 pub mod config;
+pub mod config_s3;
 mod directory;
 mod feed;
+mod object_reader;
+mod object_sources;
 mod outbox;
 mod pipeline;
 mod receivers;
 mod ruleset;
+mod s3_source;
 pub mod secret_ref;
 mod service;
 pub mod span;
+mod sqs_source;
 mod stdin;
 mod token;
 

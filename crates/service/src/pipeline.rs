@@ -4,6 +4,8 @@
 
 use crate::directory::DirectorySource;
 use crate::feed::Feeder;
+use crate::s3_source::S3Source;
+use crate::sqs_source::SqsSource;
 use crate::stdin::StdinSource;
 use r53guard_api::Metrics;
 use r53guard_notify::RouteTable;
@@ -18,6 +20,10 @@ pub enum Source {
     Directory(DirectorySource),
     /// Standard input.
     Stdin(StdinSource),
+    /// A listed S3 bucket prefix.
+    S3(S3Source),
+    /// S3 event notifications from an SQS queue.
+    Sqs(SqsSource),
 }
 
 /// A source with its event-time bookkeeping.
@@ -75,6 +81,16 @@ impl Pipeline {
                     let newest = s.poll(&mut self.feeder);
                     (s.name().to_owned(), newest)
                 }
+                Source::S3(s) => {
+                    let (p, newest) = s.poll(&mut self.feeder);
+                    positions.extend(p);
+                    (s.name().to_owned(), newest)
+                }
+                Source::Sqs(s) => {
+                    let (p, newest) = s.poll(&mut self.feeder);
+                    positions.extend(p);
+                    (s.name().to_owned(), newest)
+                }
             };
             if let Some(t) = newest {
                 tracked.newest_ms = Some(tracked.newest_ms.map_or(t, |n| n.max(t)));
@@ -90,6 +106,7 @@ impl Pipeline {
         };
         let records = std::mem::take(&mut self.feeder.records_since_commit);
         if positions.is_empty() && alerts.is_empty() && records == 0 {
+            self.committed();
             return Ok(());
         }
         let routed: Vec<RoutedAlert> = alerts
@@ -121,7 +138,17 @@ impl Pipeline {
             late_records_total = late,
             "batch committed"
         );
+        self.committed();
         Ok(())
+    }
+
+    /// Tells the sources that everything they read is durable (SQS messages are deleted).
+    fn committed(&mut self) {
+        for tracked in &mut self.sources {
+            if let Source::Sqs(s) = &mut tracked.source {
+                s.committed();
+            }
+        }
     }
 
     /// The event-time watermark: for each source that has read events, its newest event time

@@ -37,6 +37,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         None => rules.engine()?,
     };
     let metrics = Arc::new(Metrics::new());
+    let object_metrics = crate::object_sources::metrics(&config, &metrics)?;
     let mut sources = Vec::new();
     let mut poll_interval: Option<Duration> = None;
     for s in &config.sources {
@@ -53,6 +54,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 Source::Directory(DirectorySource::new(name, path, positions))
             }
             SourceConfig::Stdin { name, .. } => Source::Stdin(StdinSource::start(name)),
+            SourceConfig::S3(c) => {
+                poll_interval = Some(
+                    poll_interval.map_or(c.poll_interval.get(), |p| p.min(c.poll_interval.get())),
+                );
+                crate::object_sources::s3(c, store.positions(&c.name)?, &object_metrics)?
+            }
+            SourceConfig::Sqs(c) => {
+                crate::object_sources::sqs(c, store.positions(&c.name)?, &object_metrics)?
+            }
         };
         sources.push(Tracked {
             source,

@@ -4,6 +4,8 @@ mod events;
 mod hunt;
 mod pack;
 mod run;
+mod s3;
+mod s3_run;
 mod sigma;
 mod simulate;
 

@@ -12,8 +12,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Service {
-    child: Child,
+pub struct Service {
+    pub child: Child,
 }
 
 impl Service {
@@ -29,7 +29,7 @@ impl Service {
         Service { child }
     }
 
-    fn signal(&mut self, signal: i32) {
+    pub fn signal(&mut self, signal: i32) {
         let pid = libc::pid_t::try_from(self.child.id()).unwrap();
         // SAFETY: kill(2) on our own child's pid.
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
@@ -44,7 +44,7 @@ impl Drop for Service {
 }
 
 /// One HTTP/1.1 GET to 127.0.0.1; returns the status and the body.
-fn get(port: u16, path: &str, token: &str) -> Option<(u16, String)> {
+pub fn get(port: u16, path: &str, token: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(
@@ -80,7 +80,7 @@ fn dechunk(mut body: &str) -> String {
     out
 }
 
-fn wait_ready(port: u16) {
+pub fn wait_ready(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(180);
     while Instant::now() < deadline {
         if get(port, "/readyz", "").is_some_and(|(s, _)| s == 200) {
@@ -114,7 +114,7 @@ fn receiver_ids(path: &Path) -> Vec<String> {
         .collect()
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -343,7 +343,7 @@ fn config_check_reports_errors_with_exit_status_2() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn stored_ids_offline(data: &Path) -> Vec<String> {
+pub fn stored_ids_offline(data: &Path) -> Vec<String> {
     let store = Store::open(data).unwrap();
     let page = store
         .list(&r53guard_store::AlertFilter {
