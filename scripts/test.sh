@@ -8,6 +8,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+echo "== moto (local S3 and SQS for the integration tests)"
+scripts/moto.sh
 echo "== cargo test"
 cargo test --workspace
 echo "== fuzz smoke"

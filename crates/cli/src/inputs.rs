@@ -1,12 +1,14 @@
 //! Shared input options and the loop that reads every input of a run into a sink.
 
 use crate::diagnostics::Diagnostics;
+use crate::s3_input::Lister;
 use crate::split::{self, Piece};
 use clap::Args;
 use r53guard_event::Schema;
 use r53guard_event::{Event, Projector};
 use r53guard_formats::paths::{self, Input, Passed};
 use r53guard_formats::{Bad, Location, ReadOptions, Sink, SkipClass, Stats, read_input};
+use r53guard_s3::S3Url;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -14,7 +16,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// Options every command that reads logs takes.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Files or directories to read (`-` for stdin). Directories are walked recursively.
+    /// Files or directories to read (`-` for stdin), or `s3://bucket/prefix` for every object
+    /// under the prefix. Directories are walked recursively.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Stop at the first bad record (exit status 1).
@@ -26,6 +29,9 @@ pub struct InputArgs {
     /// A gzip input decompressing to more than this many bytes is stopped (decompression bomb).
     #[arg(long, default_value_t = 16 << 30, value_name = "BYTES")]
     pub max_decompressed_bytes: u64,
+    /// An S3 object larger than this many bytes (as stored) is reported and skipped.
+    #[arg(long, default_value_t = 512 << 20, value_name = "BYTES")]
+    pub max_object_bytes: u64,
 }
 
 /// Reads every input named by `args`, handing events to `on_event`. Bad records and passed-over
@@ -40,8 +46,7 @@ pub fn read_all(
     let mut stats = Stats::default();
     let inputs = plan(args, diag, &mut stats);
     progress.set_length(inputs.len() as u64);
-    for input in inputs {
-        let piece = Piece::Whole(input);
+    for piece in inputs {
         let flow = read_piece(&piece, args, projector, diag, &mut stats, on_event)?;
         progress.inc(1);
         if flow.is_break() {
@@ -124,9 +129,24 @@ pub fn read_parallel<S: Send>(
     Ok((states, stats))
 }
 
-/// The inputs named by `args`; passed-over paths are reported and counted.
-fn plan(args: &InputArgs, diag: &mut Diagnostics, stats: &mut Stats) -> Vec<Input> {
-    let (inputs, passed) = paths::plan(&args.paths);
+/// The inputs named by `args`, in order; passed-over paths are reported and counted.
+fn plan(args: &InputArgs, diag: &mut Diagnostics, stats: &mut Stats) -> Vec<Piece> {
+    let s3 = Lister::new(args.max_object_bytes);
+    let mut out = Vec::new();
+    for arg in &args.paths {
+        if S3Url::is_s3(arg) {
+            out.extend(s3.objects(arg, diag, stats).into_iter().map(Piece::S3));
+        } else {
+            let local = plan_local(std::slice::from_ref(arg), diag, stats);
+            out.extend(local.into_iter().map(Piece::Whole));
+        }
+    }
+    out
+}
+
+/// The local inputs named by `args`; passed-over paths are reported and counted.
+fn plan_local(args: &[String], diag: &mut Diagnostics, stats: &mut Stats) -> Vec<Input> {
+    let (inputs, passed) = paths::plan(args);
     for p in &passed {
         match p {
             // Digest files sit beside every trail's logs: counted in the summary, not listed.

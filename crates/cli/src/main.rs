@@ -17,6 +17,7 @@ mod inputs;
 mod output;
 mod progress;
 mod ruleset;
+mod s3_input;
 mod sigma_input;
 mod split;
 mod summary;
@@ -32,6 +33,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Print decoded records, or chosen fields of them, from log files, directories or stdin.

@@ -1,8 +1,9 @@
 //! Cutting the inputs of a run into pieces that threads can read on their own: every input is
 //! a piece, and a large plain NDJSON file is cut at line boundaries into ranges. A range knows
 //! the line and record numbers it starts at, so what it reports (alerts' evidence, bad lines)
-//! names the same places as a single read of the whole file.
+//! names the same places as a single read of the whole file. S3 objects are read whole.
 
+use crate::s3_input::S3Object;
 use r53guard_formats::paths::Input;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -18,6 +19,8 @@ pub enum Piece {
     Whole(Input),
     /// Bytes `start..end` of a plain NDJSON file.
     Range(Range),
+    /// An S3 object.
+    S3(S3Object),
 }
 
 /// Part of a plain NDJSON file, starting at a line start.
@@ -41,6 +44,7 @@ impl Piece {
         match self {
             Piece::Whole(input) => input.name(),
             Piece::Range(r) => r.path.display().to_string(),
+            Piece::S3(o) => o.name(),
         }
     }
 
@@ -54,13 +58,14 @@ impl Piece {
                 f.seek(SeekFrom::Start(r.start))?;
                 Box::new(f.take(r.end - r.start))
             }
+            Piece::S3(o) => o.open()?,
         })
     }
 
     /// Lines and records before the piece's start in its input.
     pub fn offsets(&self) -> (u64, u64) {
         match self {
-            Piece::Whole(_) => (0, 0),
+            Piece::Whole(_) | Piece::S3(_) => (0, 0),
             Piece::Range(r) => (r.lines_before, r.records_before),
         }
     }
@@ -68,26 +73,28 @@ impl Piece {
     /// Whether this piece starts its input (so counts the input as opened).
     pub fn starts_input(&self) -> bool {
         match self {
-            Piece::Whole(_) => true,
+            Piece::Whole(_) | Piece::S3(_) => true,
             Piece::Range(r) => r.start == 0,
         }
     }
 }
 
-/// The pieces of `inputs` for `threads` threads: files of plain NDJSON larger than
+/// The pieces of `inputs` for `threads` threads: whole files of plain NDJSON larger than
 /// `2 × min_range` are cut into up to `threads` ranges of at least `min_range` bytes; every
-/// other input (gzip, `{"Records":[…]}` documents, stdin, small files) is one piece. A file
-/// that cannot be inspected stays whole, so reading it reports the problem.
-pub fn pieces(inputs: Vec<Input>, threads: usize, min_range: u64) -> Vec<Piece> {
+/// other input (gzip, `{"Records":[…]}` documents, stdin, small files, S3 objects) stays one
+/// piece. A file that cannot be inspected stays whole, so reading it reports the problem.
+pub fn pieces(inputs: Vec<Piece>, threads: usize, min_range: u64) -> Vec<Piece> {
     let mut out = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        let ranges = match (&input, threads > 1) {
-            (Input::File(path), true) => ranges(path, threads as u64, min_range).ok().flatten(),
+    for piece in inputs {
+        let ranges = match (&piece, threads > 1) {
+            (Piece::Whole(Input::File(path)), true) => {
+                ranges(path, threads as u64, min_range).ok().flatten()
+            }
             _ => None,
         };
         match ranges {
             Some(r) => out.extend(r.into_iter().map(Piece::Range)),
-            None => out.push(Piece::Whole(input)),
+            None => out.push(piece),
         }
     }
     out
@@ -213,7 +220,7 @@ mod tests {
             }
         }
         let p = write("ndjson", &text);
-        let got = pieces(vec![Input::File(p.clone())], 4, 1000);
+        let got = pieces(vec![Piece::Whole(Input::File(p.clone()))], 4, 1000);
         assert_eq!(got.len(), 4);
         let mut expect_start = 0;
         for piece in &got {
@@ -244,14 +251,19 @@ mod tests {
             &format!("{{\"Records\":[{}]}}\n", "{\"a\":1},".repeat(500) + "{}"),
         );
         let small = write("small", "{\"a\":1}\n{\"a\":2}\n");
-        let inputs = vec![Input::File(records), Input::File(small), Input::Stdin];
-        let got = pieces(inputs.clone(), 4, 100);
-        assert_eq!(
-            got,
-            inputs.iter().cloned().map(Piece::Whole).collect::<Vec<_>>()
-        );
+        let inputs: Vec<Piece> = [Input::File(records), Input::File(small), Input::Stdin]
+            .into_iter()
+            .map(Piece::Whole)
+            .collect();
+        assert_eq!(pieces(inputs.clone(), 4, 100), inputs);
         let big = write("big", &"{\"a\":1}\n".repeat(1000));
-        assert_eq!(pieces(vec![Input::File(big.clone())], 1, 100).len(), 1);
-        assert_eq!(pieces(vec![Input::File(big)], 2, 100).len(), 2);
+        assert_eq!(
+            pieces(vec![Piece::Whole(Input::File(big.clone()))], 1, 100).len(),
+            1
+        );
+        assert_eq!(
+            pieces(vec![Piece::Whole(Input::File(big))], 2, 100).len(),
+            2
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! stable order, `-` for stdin, and the AWS S3 key layout understood (CloudTrail, digest and
 //! Resolver query-log prefixes) so digests and non-log files are skipped with a counted notice.
 
+use crate::SkipClass;
 use std::path::{Path, PathBuf};
 
 /// What the S3 key layout says about a file.
@@ -97,6 +98,19 @@ fn looks_like_log(name: &str) -> bool {
         || (name.ends_with(".gz") && !name.starts_with('.'))
 }
 
+/// Why a file found by a walk (or an S3 key found by a listing) is passed over: a CloudTrail
+/// digest (by the S3 layout or the file name), or a name that is not a log file's; `None`
+/// when it is read.
+pub fn skip_class(path: &str) -> Option<SkipClass> {
+    if matches!(s3_layout(path), Some(S3Layout::CloudTrailDigest))
+        || path.contains("_CloudTrail-Digest_")
+    {
+        return Some(SkipClass::Digest);
+    }
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    (!looks_like_log(name)).then_some(SkipClass::NotLog)
+}
+
 /// Expands command-line paths into inputs, in order; directories are walked recursively with
 /// entries sorted by name. Named files are read whatever their name, except digest files.
 pub fn plan(args: &[String]) -> (Vec<Input>, Vec<Passed>) {
@@ -118,19 +132,11 @@ pub fn plan(args: &[String]) -> (Vec<Input>, Vec<Passed>) {
 }
 
 fn push_file(path: PathBuf, named: bool, inputs: &mut Vec<Input>, passed: &mut Vec<Passed>) {
-    let text = path.to_string_lossy();
-    if matches!(s3_layout(&text), Some(S3Layout::CloudTrailDigest))
-        || text.contains("_CloudTrail-Digest_")
-    {
-        passed.push(Passed::Digest(path));
-        return;
+    match skip_class(&path.to_string_lossy()) {
+        Some(SkipClass::Digest) => passed.push(Passed::Digest(path)),
+        Some(SkipClass::NotLog) if !named => passed.push(Passed::NotLog(path)),
+        _ => inputs.push(Input::File(path)),
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    if !named && !name.as_deref().is_some_and(looks_like_log) {
-        passed.push(Passed::NotLog(path));
-        return;
-    }
-    inputs.push(Input::File(path));
 }
 
 fn walk(dir: &Path, inputs: &mut Vec<Input>, passed: &mut Vec<Passed>) {

@@ -1,6 +1,7 @@
 //! The configuration of `r53guard run`: a TOML file, every table closed to unknown keys, checked
 //! into typed values whose errors name the key at fault.
 
+use crate::config_s3::{S3SourceConfig, SqsSourceConfig};
 use crate::firehose_config::FirehoseSourceConfig;
 use crate::secret_ref::SecretSpec;
 use crate::span::Span;
@@ -142,6 +143,10 @@ pub enum SourceConfig {
     },
     /// An Amazon Data Firehose HTTP endpoint.
     Firehose(FirehoseSourceConfig),
+    /// An S3 bucket prefix, listed every poll interval.
+    S3(S3SourceConfig),
+    /// S3 event notifications from an SQS queue.
+    Sqs(SqsSourceConfig),
 }
 
 fn one_second() -> Span {
@@ -158,6 +163,8 @@ impl SourceConfig {
         match self {
             SourceConfig::Directory { name, .. } | SourceConfig::Stdin { name, .. } => name,
             SourceConfig::Firehose(f) => &f.name,
+            SourceConfig::S3(c) => &c.name,
+            SourceConfig::Sqs(c) => &c.name,
         }
     }
 
@@ -171,6 +178,8 @@ impl SourceConfig {
                 allowed_lateness, ..
             } => *allowed_lateness,
             SourceConfig::Firehose(f) => f.allowed_lateness,
+            SourceConfig::S3(c) => c.allowed_lateness,
+            SourceConfig::Sqs(c) => c.allowed_lateness,
         }
     }
 }
@@ -439,10 +448,13 @@ impl Config {
             } else if !names.insert(s.name()) {
                 out.push(format!("source[{i}].name: {:?} is used twice", s.name()));
             }
-            if let SourceConfig::Directory { poll_interval, .. } = s
-                && poll_interval.is_zero()
-            {
-                out.push(format!("source[{i}].poll_interval: must be more than 0"));
+            match s {
+                SourceConfig::Directory { poll_interval, .. } if poll_interval.is_zero() => {
+                    out.push(format!("source[{i}].poll_interval: must be more than 0"));
+                }
+                SourceConfig::S3(c) => c.problems(i, &mut out),
+                SourceConfig::Sqs(c) => c.problems(i, &mut out),
+                _ => {}
             }
             if let SourceConfig::Firehose(f) = s {
                 out.extend(f.problems(i));
@@ -591,6 +603,8 @@ impl Config {
                     "source {name}: stdin (lateness {allowed_lateness})\n"
                 )),
                 SourceConfig::Firehose(f) => s.push_str(&f.summary()),
+                SourceConfig::S3(c) => s.push_str(&c.summary()),
+                SourceConfig::Sqs(c) => s.push_str(&c.summary()),
             }
         }
         s.push_str(&format!(

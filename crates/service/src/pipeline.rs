@@ -7,6 +7,8 @@
 use crate::directory::DirectorySource;
 use crate::feed::Feeder;
 use crate::firehose_source::{FirehoseSource, Intake, Pending, RequestPruner};
+use crate::s3_source::S3Source;
+use crate::sqs_source::SqsSource;
 use crate::stdin::StdinSource;
 use crate::stream_report::StreamReport;
 use r53guard_api::Metrics;
@@ -24,6 +26,10 @@ pub enum Source {
     Stdin(StdinSource),
     /// A Firehose endpoint.
     Firehose(FirehoseSource),
+    /// A listed S3 bucket prefix.
+    S3(S3Source),
+    /// S3 event notifications from an SQS queue.
+    Sqs(SqsSource),
 }
 
 /// A source with its event-time bookkeeping.
@@ -107,7 +113,21 @@ impl Pipeline {
                     let newest = s.poll(&mut self.feeder);
                     (s.name().to_owned(), newest)
                 }
-                Source::Directory(_) | Source::Stdin(_) => continue,
+                Source::S3(s) if poll_files => {
+                    self.feeder.enter(s.name());
+                    let (p, newest) = s.poll(&mut self.feeder);
+                    positions.extend(p);
+                    (s.name().to_owned(), newest)
+                }
+                Source::Sqs(s) if poll_files => {
+                    self.feeder.enter(s.name());
+                    let (p, newest) = s.poll(&mut self.feeder);
+                    positions.extend(p);
+                    (s.name().to_owned(), newest)
+                }
+                Source::Directory(_) | Source::Stdin(_) | Source::S3(_) | Source::Sqs(_) => {
+                    continue;
+                }
                 Source::Firehose(f) => {
                     self.feeder.enter(f.name());
                     let (pending, newest) = f.poll(&mut self.intake, &mut self.feeder);
@@ -133,6 +153,7 @@ impl Pipeline {
         self.report.after_flush(&mut self.feeder.engine);
         let records = std::mem::take(&mut self.feeder.records_since_commit);
         if positions.is_empty() && alerts.is_empty() && records == 0 && deliveries.is_empty() {
+            self.committed();
             return Ok(());
         }
         let routed: Vec<RoutedAlert> = alerts
@@ -179,7 +200,17 @@ impl Pipeline {
             late_records_total = late,
             "batch committed"
         );
+        self.committed();
         Ok(())
+    }
+
+    /// Tells the sources that everything they read is durable (SQS messages are deleted).
+    fn committed(&mut self) {
+        for tracked in &mut self.sources {
+            if let Source::Sqs(s) = &mut tracked.source {
+                s.committed();
+            }
+        }
     }
 
     /// The event-time watermark: for each source that has read events, its newest event time

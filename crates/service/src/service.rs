@@ -42,6 +42,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
     let rule_info = rules.info(&engine);
     let metrics = Arc::new(Metrics::new());
+    let object_metrics = crate::object_sources::metrics(&config, &metrics)?;
     let mut sources = Vec::new();
     let mut poll_interval: Option<Duration> = None;
     let intake = Intake::default();
@@ -77,6 +78,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 let keep = f.request_retention.get();
                 retention = Some(retention.map_or(keep, |r| r.max(keep)));
                 Source::Firehose(FirehoseSource::new(&f.name, index))
+            }
+            SourceConfig::S3(c) => {
+                poll_interval = Some(
+                    poll_interval.map_or(c.poll_interval.get(), |p| p.min(c.poll_interval.get())),
+                );
+                crate::object_sources::s3(c, store.positions(&c.name)?, &object_metrics)?
+            }
+            SourceConfig::Sqs(c) => {
+                crate::object_sources::sqs(c, store.positions(&c.name)?, &object_metrics)?
             }
         };
         sources.push(Tracked {

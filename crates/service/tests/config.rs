@@ -78,8 +78,8 @@ fn unknown_keys_are_rejected_everywhere() {
 
 #[test]
 fn unknown_source_and_receiver_types_are_rejected() {
-    let e = error(&MINIMAL.replace("type = \"directory\"", "type = \"s3\""));
-    assert!(e.contains("unknown variant `s3`"), "{e}");
+    let e = error(&MINIMAL.replace("type = \"directory\"", "type = \"kafka\""));
+    assert!(e.contains("unknown variant `kafka`"), "{e}");
     let e = error(&MINIMAL.replace("type = \"stdout\"", "type = \"email\""));
     assert!(e.contains("unknown variant `email`"), "{e}");
 }
@@ -223,4 +223,80 @@ fn pagerduty_events_url_and_allowed_targets() {
         "{}",
         c.summary()
     );
+}
+
+const OBJECT_SOURCES: &str = r#"
+[[source]]
+type = "s3"
+name = "bucket"
+bucket = "my-logs"
+prefix = "AWSLogs/"
+
+[[source]]
+type = "sqs"
+name = "queue"
+queue_url = "https://sqs.us-east-1.amazonaws.com/111122223333/logs"
+endpoint_url = "http://127.0.0.1:4566"
+
+[[receiver]]
+type = "stdout"
+name = "out"
+"#;
+
+#[test]
+fn s3_and_sqs_sources_get_their_defaults() {
+    let config = Config::parse(OBJECT_SOURCES).unwrap();
+    let SourceConfig::S3(s3) = &config.sources[0] else {
+        panic!("not s3")
+    };
+    assert_eq!(
+        (s3.bucket.as_str(), s3.prefix.as_str()),
+        ("my-logs", "AWSLogs/")
+    );
+    assert_eq!(s3.poll_interval.get().as_secs(), 60);
+    assert_eq!(s3.max_object_bytes, 512 << 20);
+    assert_eq!(s3.region, None);
+    let SourceConfig::Sqs(sqs) = &config.sources[1] else {
+        panic!("not sqs")
+    };
+    assert_eq!(sqs.wait_time.get().as_secs(), 2);
+    assert_eq!(sqs.max_messages, 10);
+    assert_eq!(sqs.visibility_timeout.get().as_secs(), 300);
+    assert_eq!(sqs.allowed_lateness.get().as_secs(), 300);
+    assert_eq!(sqs.endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));
+    let summary = config.summary();
+    assert!(
+        summary.contains("source bucket: s3 s3://my-logs/AWSLogs/ (poll 1m"),
+        "{summary}"
+    );
+    assert!(summary.contains("source queue: sqs https://sqs.us-east-1.amazonaws.com/111122223333/logs (wait 2s, up to 10 messages"), "{summary}");
+}
+
+#[test]
+fn s3_and_sqs_problems_name_their_keys() {
+    let bad = OBJECT_SOURCES
+        .replace("bucket = \"my-logs\"", "bucket = \"My_Logs\"\npoll_interval = \"0s\"\nregion = \"\"")
+        .replace(
+            "queue_url = \"https://sqs.us-east-1.amazonaws.com/111122223333/logs\"",
+            "queue_url = \"logs\"\nwait_time = \"30s\"\nmax_messages = 11\nvisibility_timeout = \"13h\"\nmax_object_bytes = 0",
+        )
+        .replace("http://127.0.0.1:4566", "127.0.0.1:4566");
+    let e = error(&bad);
+    for want in [
+        "source[0].bucket: a bucket name has only lower-case letters",
+        "source[0].poll_interval: must be more than 0",
+        "source[0].region: must not be empty",
+        "source[1].queue_url: \"logs\" is not a queue URL",
+        "source[1].wait_time: at most 20s",
+        "source[1].max_messages: from 1 to 10",
+        "source[1].visibility_timeout: from 1s to 12h",
+        "source[1].max_object_bytes: must be more than 0",
+        "source[1].endpoint_url: \"127.0.0.1:4566\" is not an http:// or https:// URL",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in:\n{e}");
+    }
+    let e = error(&OBJECT_SOURCES.replace("prefix = ", "prefx = "));
+    assert!(e.contains("unknown field `prefx`"), "{e}");
+    let e = error(&OBJECT_SOURCES.replace("type = \"sqs\"", "type = \"sqs\"\nbucket = \"b\""));
+    assert!(e.contains("unknown field `bucket`"), "{e}");
 }

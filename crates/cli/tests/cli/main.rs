@@ -8,6 +8,8 @@ mod pack;
 mod receivers;
 mod reports;
 mod run;
+mod s3;
+mod s3_run;
 mod service;
 mod sigma;
 mod simulate;
