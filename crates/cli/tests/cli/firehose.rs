@@ -5,8 +5,7 @@
 //! being processed, after which Firehose's retry is processed exactly once. The stored alerts
 //! must be exactly `r53guard hunt`'s on the same records.
 
-use crate::run::stored_ids_offline;
-use crate::service::{Service, free_port, get};
+use crate::service::{Service, free_port, get, stored_ids, stored_ids_offline};
 use crate::{r53guard, tempdir};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -145,7 +144,7 @@ path = "{alerts}"
         let deadline = Instant::now() + Duration::from_secs(180);
         let token = self.token();
         loop {
-            let stored = stored_ids(self.api, &token);
+            let stored: BTreeSet<String> = stored_ids(self.api, &token).into_iter().collect();
             if stored == self.expected {
                 return;
             }
@@ -161,19 +160,6 @@ path = "{alerts}"
             std::thread::sleep(Duration::from_millis(100));
         }
     }
-}
-
-fn stored_ids(port: u16, token: &str) -> BTreeSet<String> {
-    let Some((200, body)) = get(port, "/api/alerts?limit=1000", token) else {
-        return BTreeSet::new();
-    };
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    v["alerts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// The sum of a counter's samples on `GET /metrics`.

@@ -3,7 +3,9 @@
 //! SIGTERM. The store must end with exactly the alerts `r53guard hunt` finds in the same files,
 //! the JSONL receiver must have every one of them, and the positions must reach the files' ends.
 
-use crate::service::{Service, by_minute, closing_line, free_port, hunt_ids, simulate, stored_ids};
+use crate::service::{
+    Service, by_minute, closing_line, free_port, hunt_ids, simulate, stored_ids, stored_ids_offline,
+};
 use crate::{r53guard, tempdir};
 use r53guard_store::Store;
 use std::collections::BTreeSet;
@@ -193,15 +195,4 @@ fn config_check_reports_errors_with_exit_status_2() {
     let o = r53guard(&["run", "--config", bad.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-pub(crate) fn stored_ids_offline(data: &Path) -> Vec<String> {
-    let store = Store::open(data).unwrap();
-    let page = store
-        .list(&r53guard_store::AlertFilter {
-            limit: 1000,
-            ..Default::default()
-        })
-        .unwrap();
-    page.alerts.into_iter().map(|a| a.alert.id).collect()
 }

@@ -4,9 +4,8 @@
 //! with exactly the alerts `hunt` finds in the same files, every object read once, and every
 //! message but the malformed one deleted.
 
-use crate::run::stored_ids_offline;
 use crate::s3::{alert_ids, simulate, upload};
-use crate::service::{Service, free_port, get};
+use crate::service::{Service, free_port, get, stored_ids_offline};
 use crate::{r53guard, tempdir};
 use r53guard_s3::testing::Moto;
 use r53guard_s3::{Aws, form_decode};

@@ -207,3 +207,15 @@ pub fn hunt_ids(args: &[&str]) -> BTreeSet<String> {
         })
         .collect()
 }
+
+/// The ids of the stored alerts, read from the store itself (the service stopped).
+pub fn stored_ids_offline(data: &Path) -> Vec<String> {
+    let store = r53guard_store::Store::open(data).unwrap();
+    let page = store
+        .list(&r53guard_store::AlertFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap();
+    page.alerts.into_iter().map(|a| a.alert.id).collect()
+}
