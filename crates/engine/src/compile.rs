@@ -131,5 +131,6 @@ pub(crate) fn rule(
         cap: Capped::new(rule.max_signals, interval_ms),
         counts: Counts::default(),
         watermark: i64::MIN,
+        lookback_ms: (i64::try_from(rule.from.millis()).unwrap_or(i64::MAX) - interval_ms).max(0),
     })
 }

@@ -188,6 +188,9 @@ struct Compiled {
     counts: Counts,
     /// The last flush's watermark (`i64::MIN`: none); older events are late.
     watermark: i64,
+    /// How far behind a flush's watermark the rule still takes records: its `from` look-back
+    /// beyond one `interval` (Elastic's "additional look-back time"; 1 minute by default).
+    lookback_ms: i64,
 }
 
 /// What a rule detects, and the state it keeps.
@@ -502,9 +505,11 @@ impl Engine {
     /// processed, and returns those alerts (deduplicated, in (detected_at, rule id, id)
     /// order). An alert is emitted once its rule's `max_signals` interval has ended by the
     /// watermark (after the suppression duration, for alerts that fold later repeats in), so
-    /// streaming output lags event time by up to an interval. Events older than the watermark
-    /// that arrive afterwards are late. A watermark below an earlier one counts as the earlier
-    /// one.
+    /// streaming output lags event time by up to an interval. Each rule is flushed to the
+    /// watermark less its look-back beyond one interval (`from` less `interval`: 1 minute for
+    /// the defaults `now-6m` and `5m`; none for Sigma rules), so a rule still takes records that
+    /// late. Events older than a rule's flushed watermark that arrive afterwards are late. A
+    /// watermark below an earlier one counts as the earlier one.
     pub fn flush(&mut self, watermark_ms: i64) -> Vec<Alert> {
         self.close(watermark_ms.min(i64::MAX - 1))
     }
@@ -560,7 +565,12 @@ impl Engine {
         let mut render = Render::new(&self.schema, &self.entity);
         let mut out = Vec::new();
         for r in &mut self.rules {
-            let w = watermark_ms.max(r.watermark);
+            let w = if watermark_ms == i64::MAX {
+                watermark_ms
+            } else {
+                watermark_ms.saturating_sub(r.lookback_ms)
+            }
+            .max(r.watermark);
             let summary = r.summary.as_ref();
             let produced = match &mut r.logic {
                 Logic::Query {

@@ -155,6 +155,8 @@ fn compiled_rule(
         cap: Capped::new(MAX_SIGNALS, INTERVAL_MS),
         counts: Counts::default(),
         watermark: i64::MIN,
+        // Sigma rules have no `from`: the sources' allowed lateness is all their look-back.
+        lookback_ms: 0,
     })
 }
 

@@ -257,19 +257,27 @@ fn flushing_emits_closed_bursts_and_counts_late_events() {
         .collect();
     feed(&mut engine, &records);
     // The crossing minute (00:00–00:01) has not ended at 00:00:30; at 00:01 the burst is
-    // known, but the rule's `max_signals` interval (5 minutes) is still open.
+    // known, but the rule's `max_signals` interval (5 minutes) is still open. The rule looks
+    // back one minute more than its interval (the default `from = "now-6m"`), so a watermark
+    // of 00:05 flushes it to 00:04 only, and 00:06 ends the interval.
     assert!(engine.flush(T0 + ms(0, 30)).is_empty());
     assert!(engine.flush(T0 + ms(1, 0)).is_empty());
-    let flushed = engine.flush(T0 + ms(5, 0));
+    assert!(engine.flush(T0 + ms(5, 0)).is_empty());
+    let flushed = engine.flush(T0 + ms(6, 0));
     assert_eq!(flushed.len(), 1);
     assert_eq!(flushed[0].detected_at, at(ms(1, 0)));
-    // An event older than the watermark is late.
+    // An event older than the rule's watermark (00:05) is late; one within its look-back
+    // still counts.
     feed(
         &mut engine,
-        &[(99, nx("vpc-a", "10.0.0.5", ms(0, 50), "late.example"))],
+        &[
+            (99, nx("vpc-a", "10.0.0.5", ms(0, 50), "late.example")),
+            (100, nx("vpc-a", "10.0.0.5", ms(5, 30), "in-time.example")),
+        ],
     );
     let result = engine.finish();
     assert!(result.alerts.is_empty(), "already emitted");
     assert_eq!(result.rules[0].late, 1);
+    assert_eq!(result.rules[0].matched, 7);
     assert_eq!(result.rules[0].alerts, 1);
 }
