@@ -58,15 +58,7 @@ impl Setup {
             lines.extend(text.lines().map(str::to_owned));
         }
         let o = r53guard(&["hunt", sim.to_str().unwrap(), "--format", "jsonl"], None);
-        let expected: BTreeSet<String> = crate::stdout(&o)
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect();
+        let expected = crate::alert_ids(&o);
         assert!(expected.len() >= 5, "hunt found {} alerts", expected.len());
         let key_file = root.join("firehose-key");
         std::fs::write(&key_file, KEY).unwrap();

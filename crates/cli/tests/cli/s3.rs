@@ -3,10 +3,9 @@
 //! AWS S3 layout (gzip `{"Records":…}` CloudTrail objects, Resolver `.log.gz`, digests), with
 //! one object under a key with spaces, `+` and non-ASCII letters.
 
-use crate::{r53guard, stderr, stdout, tempdir};
+use crate::{alert_ids, r53guard, stderr, stdout, tempdir};
 use r53guard_s3::Aws;
 use r53guard_s3::testing::Moto;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -78,19 +77,6 @@ fn r53guard_aws(moto: &Moto, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("spawn r53guard")
-}
-
-/// The alert ids of `hunt --format jsonl` output.
-pub fn alert_ids(o: &Output) -> BTreeSet<String> {
-    stdout(o)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! with exactly the alerts `hunt` finds in the same files, every object read once, and every
 //! message but the malformed one deleted.
 
-use crate::s3::{alert_ids, simulate, upload};
+use crate::alert_ids;
+use crate::s3::{simulate, upload};
 use crate::service::{Service, free_port, get, stored_ids_offline};
 use crate::{r53guard, tempdir};
 use r53guard_s3::testing::Moto;

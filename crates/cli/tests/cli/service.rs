@@ -196,16 +196,7 @@ pub fn hunt_ids(args: &[&str]) -> BTreeSet<String> {
     all.extend_from_slice(&["--format", "jsonl"]);
     let o = r53guard(&all, None);
     assert!(o.status.success(), "{}", crate::stderr(&o));
-    String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
+    crate::alert_ids(&o)
 }
 
 /// The ids of the stored alerts, read from the store itself (the service stopped).
