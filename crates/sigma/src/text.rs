@@ -159,12 +159,15 @@ impl TextAny {
     }
 }
 
-/// Unicode lower-casing, skipped when it cannot change the text.
+/// Unicode lower-casing, skipped when it cannot change the text (and ASCII-only for ASCII
+/// text, which gives the same result faster).
 pub(crate) fn fold(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Borrowed(s)
-    } else {
+    if !s.is_ascii() {
         Cow::Owned(s.to_lowercase())
+    } else if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
     }
 }
 
