@@ -83,11 +83,7 @@ impl Capped {
             return;
         }
         bucket.seen.insert(id.clone());
-        let pos = bucket.position(at_ms, &id);
-        if pos < self.max {
-            bucket.kept.insert(pos, (at_ms, build(id)));
-            bucket.kept.truncate(self.max);
-        }
+        bucket.insert_with(at_ms, id, self.max, build);
     }
 
     /// Emits the intervals that end at or before `until_ms`, in time order.
@@ -147,7 +143,8 @@ impl Capped {
                 if mine.kept.iter().any(|(_, a)| a.id == alert.id) {
                     mine.prefer(alert);
                 } else {
-                    mine.insert(at, alert, self.max);
+                    let id = alert.id.clone();
+                    mine.insert_with(at, id, self.max, |_| alert);
                 }
             }
             mine.seen.extend(theirs.seen);
@@ -177,16 +174,20 @@ impl Bucket {
         }
     }
 
-    /// Where an alert with this time and id goes among the kept ones.
-    fn position(&self, at_ms: i64, id: &str) -> usize {
-        self.kept
-            .partition_point(|(t, a)| (*t, a.id.as_str()) < (at_ms, id))
-    }
-
-    fn insert(&mut self, at_ms: i64, alert: Alert, max: usize) {
-        let pos = self.position(at_ms, &alert.id);
+    /// Keeps the alert with this time and id, built by `build` (given the id), when it is
+    /// among the first `max` by (time, id).
+    fn insert_with(
+        &mut self,
+        at_ms: i64,
+        id: String,
+        max: usize,
+        build: impl FnOnce(String) -> Alert,
+    ) {
+        let pos = self
+            .kept
+            .partition_point(|(t, a)| (*t, a.id.as_str()) < (at_ms, id.as_str()));
         if pos < max {
-            self.kept.insert(pos, (at_ms, alert));
+            self.kept.insert(pos, (at_ms, build(id)));
             self.kept.truncate(max);
         }
     }
