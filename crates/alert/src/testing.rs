@@ -60,3 +60,28 @@ pub fn sample_alert(
         }],
     }
 }
+
+/// Fourteen alerts for query and paging tests: `a00` … `a11`, one a minute (`detected_at` of
+/// minute `i` from `at(i)`), rule-a on even minutes and rule-b on odd ones, severities low,
+/// medium, high, critical in turn; then `t2` and `t1` (rule-c, low), which share minute 5 with
+/// `a05`. `record(id)` is each alert's triggering event (JSON text).
+pub fn sample_alert_set(at: impl Fn(i64) -> String, record: impl Fn(&str) -> String) -> Vec<Alert> {
+    let mut alerts: Vec<Alert> = (0..12)
+        .map(|i| {
+            let id = format!("a{i:02}");
+            let rule = if i % 2 == 0 { "rule-a" } else { "rule-b" };
+            let severity = Severity::ALL[i as usize % 4];
+            sample_alert(&id, rule, severity, &at(i), record(&id))
+        })
+        .collect();
+    for id in ["t2", "t1"] {
+        alerts.push(sample_alert(
+            id,
+            "rule-c",
+            Severity::Low,
+            &at(5),
+            record(id),
+        ));
+    }
+    alerts
+}

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use r53guard_alert::testing::sample_alert;
+use r53guard_alert::testing::{sample_alert, sample_alert_set};
 use r53guard_alert::{Alert, Severity};
 use r53guard_api::{ApiState, ApiToken, Metrics, RuleInfo, router};
 use r53guard_event::time::format_rfc3339;
@@ -29,40 +29,16 @@ pub struct Api {
 
 /// An alert of `rule` with this id, severity and `detected_at`, carrying one record.
 pub fn alert(id: &str, rule: &str, severity: Severity, detected_at: &str) -> Alert {
-    sample_alert(
-        id,
-        rule,
-        severity,
-        detected_at,
-        format!(r#"{{"eventName":"X","id":"{id}"}}"#),
-    )
+    sample_alert(id, rule, severity, detected_at, record(id))
 }
 
-/// Twelve alerts, one a minute from BASE (`a00` … `a11`); rule-a on even minutes, rule-b on
-/// odd ones; severities low, medium, high, critical in turn. Two more, `t1` and `t2`
-/// (rule-c, low), share minute 5 with `a05`. Each is routed to `slack`.
+fn record(id: &str) -> String {
+    format!(r#"{{"eventName":"X","id":"{id}"}}"#)
+}
+
+/// The alerts of [`sample_alert_set`] from BASE, each routed to `slack` by the callers.
 pub fn alerts() -> Vec<Alert> {
-    let mut alerts: Vec<_> = (0..12)
-        .map(|i| {
-            let rule = if i % 2 == 0 { "rule-a" } else { "rule-b" };
-            let at = format_rfc3339(BASE + i * MINUTE);
-            alert(
-                &format!("a{i:02}"),
-                rule,
-                Severity::ALL[i as usize % 4],
-                &at,
-            )
-        })
-        .collect();
-    for id in ["t2", "t1"] {
-        alerts.push(alert(
-            id,
-            "rule-c",
-            Severity::Low,
-            &format_rfc3339(BASE + 5 * MINUTE),
-        ));
-    }
-    alerts
+    sample_alert_set(|minute| format_rfc3339(BASE + minute * MINUTE), record)
 }
 
 /// The rules the tests' API says it runs.

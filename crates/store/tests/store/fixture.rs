@@ -14,15 +14,14 @@ pub fn store() -> (TempDir, Store) {
 
 /// An alert of `rule` with this id, severity and `detected_at`, carrying one record.
 pub fn alert(id: &str, rule: &str, severity: Severity, detected_at: &str) -> Alert {
-    sample_alert(
-        id,
-        rule,
-        severity,
-        detected_at,
-        format!(
-            r#"{{"eventName":"DisableDomainTransferLock","n":{}}}"#,
-            id.len()
-        ),
+    sample_alert(id, rule, severity, detected_at, record(id))
+}
+
+/// The triggering record of the test alert `id`.
+pub fn record(id: &str) -> String {
+    format!(
+        r#"{{"eventName":"DisableDomainTransferLock","n":{}}}"#,
+        id.len()
     )
 }
 

@@ -1,7 +1,8 @@
 //! Alert queries for the HTTP API: filters, paging, get, status changes, counts.
 
-use crate::fixture::{alert, alerts_batch, routed, store};
+use crate::fixture::{alert, alerts_batch, record, routed, store};
 use r53guard_alert::Severity;
+use r53guard_alert::testing::sample_alert_set;
 use r53guard_event::time::format_rfc3339;
 use r53guard_store::{AlertFilter, Cursor, Status, StatusChange, Store};
 use tempfile::TempDir;
@@ -10,27 +11,10 @@ use tempfile::TempDir;
 const BASE: i64 = 1_714_564_800_000;
 const MINUTE: i64 = 60_000;
 
-/// Twelve alerts, one a minute from BASE (`a00` … `a11`); rule-a on even minutes, rule-b on
-/// odd ones; severities low, medium, high, critical in turn. Two more, `t1` and `t2`, share
-/// minute 5 with `a05`.
+/// A store holding [`sample_alert_set`] from BASE.
 fn populated() -> (TempDir, Store) {
     let (dir, mut store) = store();
-    let mut alerts: Vec<_> = (0..12)
-        .map(|i| {
-            let rule = if i % 2 == 0 { "rule-a" } else { "rule-b" };
-            let at = format_rfc3339(BASE + i * MINUTE);
-            alert(
-                &format!("a{i:02}"),
-                rule,
-                Severity::ALL[i as usize % 4],
-                &at,
-            )
-        })
-        .collect();
-    for id in ["t2", "t1"] {
-        let at = format_rfc3339(BASE + 5 * MINUTE);
-        alerts.push(alert(id, "rule-c", Severity::Low, &at));
-    }
+    let alerts = sample_alert_set(|minute| format_rfc3339(BASE + minute * MINUTE), record);
     let batch = alerts_batch(1_000, alerts.into_iter().map(|a| routed(a, &[])).collect());
     store.commit(&batch).unwrap();
     (dir, store)
