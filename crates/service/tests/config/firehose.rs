@@ -1,6 +1,7 @@
 //! The Firehose source's configuration, `[pipeline]` and the Sigma keys of `[rules]`: defaults
 //! and the problems that name their keys.
 
+use super::error;
 use r53guard_service::Config;
 use r53guard_service::config::SourceConfig;
 
@@ -14,13 +15,6 @@ access_keys = ["env:FIREHOSE_KEY"]
 type = "stdout"
 name = "out"
 "#;
-
-fn error(text: &str) -> String {
-    match Config::parse(text) {
-        Ok(_) => panic!("accepted:\n{text}"),
-        Err(e) => e.to_string(),
-    }
-}
 
 #[test]
 fn a_firehose_source_gets_loopback_and_firehose_defaults() {

@@ -1,5 +1,7 @@
 //! The configuration: what parses, and the errors that name the key at fault.
 
+mod firehose;
+
 use r53guard_service::config::{ReceiverSpec, SourceConfig};
 use r53guard_service::{Config, ConfigError};
 
