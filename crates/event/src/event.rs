@@ -223,8 +223,9 @@ impl<'a> Event<'a> {
         }
     }
 
-    /// A DNS analytic of a single captured value, computed once per record (`None` when the
-    /// path holds several values: those are computed on each read).
+    /// A DNS analytic of a single captured value, computed once per distinct value and
+    /// remembered across records (`None` when the path holds several values: those are
+    /// computed on each read).
     fn remembered(
         &self,
         slot: usize,
@@ -238,11 +239,17 @@ impl<'a> Event<'a> {
         }
         let cell = self.caps.memo.get(slot)?;
         let text = cell.get_or_init(|| {
-            apply(p.transform, FieldValue::from_raw_plain(raw, plain))
-                .and_then(|v| apply(outer, v))
-                .and_then(|v| match v {
-                    FieldValue::Str(Cow::Owned(s)) => Some(s.into_boxed_str()),
-                    other => other.as_str().map(Box::from),
+            let slots = self.caps.memo.len();
+            self.caps
+                .names
+                .borrow_mut()
+                .get_or_compute(raw, p.slot, slot, slots, || {
+                    apply(p.transform, FieldValue::from_raw_plain(raw, plain))
+                        .and_then(|v| apply(outer, v))
+                        .and_then(|v| match v {
+                            FieldValue::Str(Cow::Owned(s)) => Some(s.into_boxed_str()),
+                            other => other.as_str().map(Box::from),
+                        })
                 })
         });
         Some(text.as_deref().map(|t| FieldValue::Str(Cow::Borrowed(t))))

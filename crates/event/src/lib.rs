@@ -13,6 +13,7 @@
 pub mod aliases;
 mod event;
 mod kind;
+mod name_cache;
 mod scan;
 mod schema;
 pub mod time;

@@ -4,12 +4,14 @@
 //! the record, reused across records. The pass is the hand-written scanner of `scan`; the serde
 //! walk below is the reference it falls back to (and is tested against).
 
+use crate::name_cache::NameCache;
 use crate::scan::Scanner;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::fmt;
+use std::rc::Rc;
 
 /// Index of a captured physical path.
 pub type SlotId = u16;
@@ -245,7 +247,9 @@ pub struct Captures {
     /// The DNS analytics computed for the current record, by memo slot (see
     /// [`crate::Schema`]): each is computed at most once per record, however many rules read
     /// it.
-    pub(crate) memo: Vec<OnceCell<Option<Box<str>>>>,
+    pub(crate) memo: Vec<OnceCell<Option<Rc<str>>>>,
+    /// The same analytics remembered across records, by captured text.
+    pub(crate) names: RefCell<NameCache>,
 }
 
 #[derive(Debug, Clone, Copy)]
