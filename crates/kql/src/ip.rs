@@ -9,7 +9,22 @@ use std::net::IpAddr;
 /// Parses an IPv4 or IPv6 address (no zone id), canonicalising IPv4-mapped
 /// IPv6 addresses to IPv4.
 pub fn parse_ip(text: &str) -> Option<IpAddr> {
+    if !could_be_ip(text) {
+        return None;
+    }
     text.parse::<IpAddr>().ok().map(|ip| ip.to_canonical())
+}
+
+/// The longest textual address the parser accepts (an IPv6 address with an embedded IPv4 one).
+const MAX_IP_TEXT: usize = 45;
+
+/// Whether `text` has the length and characters of an address: hex digits, `.` and `:` only.
+/// A quick test that spares the parser most values that are not addresses (host names).
+fn could_be_ip(text: &str) -> bool {
+    text.len() <= MAX_IP_TEXT
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
 }
 
 /// A key ordering all addresses: IPv4 sorts as its IPv4-mapped IPv6 form.
@@ -90,6 +105,32 @@ fn same_prefix(a: u128, b: u128, prefix: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn std_parse(text: &str) -> Option<IpAddr> {
+        text.parse::<IpAddr>().ok().map(|ip| ip.to_canonical())
+    }
+
+    proptest! {
+        /// The quick character test never turns away an address the parser accepts.
+        #[test]
+        fn quick_test_keeps_every_address(text in "[0-9a-fA-F.:]{0,50}|[0-9.]{0,20}|.{0,50}") {
+            prop_assert_eq!(parse_ip(&text), std_parse(&text));
+        }
+
+        #[test]
+        fn written_addresses_parse(v6 in any::<u128>(), v4 in any::<u32>(), n in 0usize..3) {
+            let v6 = std::net::Ipv6Addr::from(v6);
+            let v4 = std::net::Ipv4Addr::from(v4);
+            let texts = [
+                v6.to_string(),
+                v4.to_string(),
+                format!("{}:{v4}", v6.segments()[..6].iter().map(|s| format!("{s:04x}")).collect::<Vec<_>>().join(":")),
+            ];
+            prop_assert_eq!(parse_ip(&texts[n]), std_parse(&texts[n]));
+            prop_assert!(parse_ip(&texts[n]).is_some());
+        }
+    }
 
     fn ip(text: &str) -> IpAddr {
         parse_ip(text).expect("an address")
