@@ -76,6 +76,7 @@ mod meta;
 mod new_terms;
 pub mod predicate;
 mod query;
+mod recent;
 mod render;
 mod sample;
 mod sequence;

@@ -1,8 +1,9 @@
 //! `[[rule.lists]]` conditions, compiled: each field's values looked up in a value list, exactly
-//! or as domain names on label boundaries (a hash set walk over the name's suffixes), ANDed with
-//! the rule's query. A negated condition holds when no value is in the list (or the field is
-//! absent).
+//! or as domain names on label boundaries (a hash set walk over the name's suffixes, its answer
+//! remembered per name: [`crate::recent`]), ANDed with the rule's query. A negated condition
+//! holds when no value is in the list (or the field is absent).
 
+use crate::recent::Recent;
 use r53guard_dns::DomainSet;
 use r53guard_event::{Event, FieldId, Schema};
 use r53guard_rules::{ListMatch, ListMode, ValueList};
@@ -24,7 +25,7 @@ struct Condition {
 #[derive(Debug, Clone)]
 enum Lookup {
     Exact(HashSet<String>),
-    Domain(DomainSet),
+    Domain(DomainSet, Recent),
 }
 
 impl ListConditions {
@@ -39,7 +40,7 @@ impl ListConditions {
             let list = lists.get(&m.list).ok_or_else(|| m.list.clone())?;
             let lookup = match m.mode {
                 ListMode::Exact => Lookup::Exact(list.items.iter().cloned().collect()),
-                ListMode::Domain => Lookup::Domain(DomainSet::new(&list.items)),
+                ListMode::Domain => Lookup::Domain(DomainSet::new(&list.items), Recent::default()),
             };
             conditions.push(Condition {
                 field: schema.add(&m.field),
@@ -56,7 +57,7 @@ impl ListConditions {
             let found = ev.values(c.field).any(|v| {
                 v.as_text().is_some_and(|t| match &c.lookup {
                     Lookup::Exact(set) => set.contains(t),
-                    Lookup::Domain(set) => set.contains(t),
+                    Lookup::Domain(set, recent) => recent.answer(t, |t| set.contains(t)),
                 })
             });
             found != c.negate

@@ -365,7 +365,12 @@ fn apply(t: Transform, v: FieldValue<'_>) -> Option<FieldValue<'_>> {
             }
         }),
         Transform::Lower => map_str(v, |s| {
-            if !s.chars().any(char::is_uppercase) {
+            let upper = if s.is_ascii() {
+                s.bytes().any(|b| b.is_ascii_uppercase())
+            } else {
+                s.chars().any(char::is_uppercase)
+            };
+            if !upper {
                 s
             } else if let Some(known) = KNOWN_LOWER.iter().find(|k| k.eq_ignore_ascii_case(&s)) {
                 Cow::Borrowed(known)
