@@ -29,8 +29,6 @@ pub mod sparse;
 pub mod synthetic;
 pub mod train;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 pub use model::{DgaModel, ModelError, ModelFile};
@@ -46,52 +44,9 @@ pub fn builtin_model() -> Result<&'static DgaModel, &'static ModelError> {
     BUILTIN.as_ref()
 }
 
-/// Names whose scores each thread remembers; the memory is emptied when full.
-const MEMO_ENTRIES: usize = 1 << 16;
-
-thread_local! {
-    /// Recent scores: DNS logs repeat the same names over and over.
-    static MEMO: RefCell<HashMap<Box<str>, f32>> = RefCell::new(HashMap::new());
-}
-
 /// DGA score in [0, 1] of `name`'s registrable label under the built-in model
 /// ([`DgaModel::score`]); 0 when the name has no registrable domain, and 0 should the built-in
-/// model fail to load (the tests guard against that). Scores of recent names are remembered
-/// per thread.
+/// model fail to load (the tests guard against that).
 pub fn dga_score(name: &str) -> f32 {
-    MEMO.with_borrow_mut(|memo| {
-        if let Some(&score) = memo.get(name) {
-            return score;
-        }
-        let score = builtin_model().map_or(0.0, |model| model.score(name));
-        if memo.len() >= MEMO_ENTRIES {
-            memo.clear();
-        }
-        memo.insert(name.into(), score);
-        score
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remembered_scores_are_the_model_scores() {
-        let model = builtin_model().expect("built-in model");
-        let names: Vec<String> = (0..MEMO_ENTRIES + 10)
-            .map(|i| format!("x{i:x}q{}.example.com", i % 7))
-            .collect();
-        for pass in 0..2 {
-            for name in names.iter().step_by(997) {
-                assert_eq!(dga_score(name), model.score(name), "pass {pass}: {name}");
-            }
-        }
-        // Filling the memory past its size empties it and keeps answering right.
-        for name in &names {
-            dga_score(name);
-        }
-        MEMO.with_borrow(|memo| assert!(memo.len() <= MEMO_ENTRIES));
-        assert_eq!(dga_score(&names[3]), model.score(&names[3]));
-    }
+    builtin_model().map_or(0.0, |model| model.score(name))
 }
