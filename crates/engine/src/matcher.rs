@@ -62,6 +62,10 @@ struct Test {
     kind: TestKind,
     /// The literal as a CIDR, when it is one (matches IP-valued strings inside it).
     cidr: Option<Cidr>,
+    /// The CIDR is one address written as it prints (`169.254.169.254`, `fd00:ec2::254`):
+    /// another text can be the same address only in IPv6 form, so values without a `:` are
+    /// decided by the text comparison alone, without reading them as addresses.
+    cidr_is_text: bool,
     /// The term value, for numbers and boolean keywords.
     value: Value,
 }
@@ -348,10 +352,15 @@ fn test(value: &Value, ci: bool) -> Test {
             TestKind::Pattern(Box::new(Glob { pattern: p, need }))
         }
     };
+    let cidr = value.as_literal().and_then(Cidr::parse);
     Test {
         ci,
         kind,
-        cidr: value.as_literal().and_then(Cidr::parse),
+        cidr_is_text: cidr.is_some_and(|c| {
+            let host = if c.network().is_ipv4() { 32 } else { 128 };
+            c.prefix_len() == host && value.as_literal() == Some(c.network().to_string().as_str())
+        }),
+        cidr,
         value: value.clone(),
     }
 }
@@ -498,10 +507,16 @@ impl Test {
     /// `s_cmp`, matches.
     fn matches_str(&self, s: &str, s_cmp: &str) -> bool {
         self.matches_text(s_cmp)
-            || self
-                .cidr
-                .as_ref()
-                .is_some_and(|c| parse_ip(s).is_some_and(|ip| c.contains(ip)))
+            || self.may_be_address(s)
+                && self
+                    .cidr
+                    .as_ref()
+                    .is_some_and(|c| parse_ip(s).is_some_and(|ip| c.contains(ip)))
+    }
+
+    /// Whether `s`, when its text does not match, could still be an address in the CIDR.
+    fn may_be_address(&self, s: &str) -> bool {
+        self.cidr.is_some() && (!self.cidr_is_text || s.contains(':'))
     }
 
     /// Whether the (case-folded) text matches, CIDR literals aside.
@@ -540,8 +555,9 @@ impl Terms {
         if self.tests.iter().any(|t| t.matches_text(&s_cmp)) {
             return true;
         }
-        let mut cidrs = self.tests.iter().filter_map(|t| t.cidr.as_ref()).peekable();
-        cidrs.peek().is_some() && parse_ip(s).is_some_and(|ip| cidrs.any(|c| c.contains(ip)))
+        let mut cidrs = self.tests.iter().filter_map(|t| t.cidr.as_ref());
+        self.tests.iter().any(|t| t.may_be_address(s))
+            && parse_ip(s).is_some_and(|ip| cidrs.any(|c| c.contains(ip)))
     }
 }
 

@@ -21,6 +21,12 @@ fn value_text() -> impl Strategy<Value = String> {
         Just("true".to_owned()),
         Just("10.0.0.0/8".to_owned()),
         Just("10.1.2.3".to_owned()),
+        Just("10.1.2.4".to_owned()),
+        Just("::ffff:10.1.2.3".to_owned()),
+        Just("::ffff:a01:203".to_owned()),
+        Just("fd00:ec2::254".to_owned()),
+        Just("FD00:EC2::254".to_owned()),
+        Just("fd00:0ec2:0::254".to_owned()),
         Just("".to_owned()),
         "[a-zA-Z0-9]{0,3}",
     ]
