@@ -197,9 +197,15 @@ impl<'a> Event<'a> {
         match self.schema.getter(id, self.kind, self.encoding) {
             Getter::Const(c) => Values::Once(Some(FieldValue::Str(Cow::Borrowed(c)))),
             Getter::First(alts, outer) => {
+                let memo_slot = self.schema.memo_slot(id);
+                if let Some(text) = memo_slot.and_then(|slot| self.caps.memo.get(slot)?.get()) {
+                    return Values::Once(
+                        text.as_deref().map(|t| FieldValue::Str(Cow::Borrowed(t))),
+                    );
+                }
                 for p in alts {
                     if self.caps.has(p.slot) {
-                        if let Some(slot) = self.schema.memo_slot(id)
+                        if let Some(slot) = memo_slot
                             && let Some(v) = self.remembered(slot, p, *outer)
                         {
                             return Values::Once(v);
