@@ -148,10 +148,32 @@ pub fn parse_number(text: &str) -> Option<Number> {
     {
         return Some(Number::Int(i));
     }
+    if exponent.is_none()
+        && let Some(f) = frac_part.and_then(|frac| short_decimal(int_part, frac))
+    {
+        return Some(Number::Float(if text.starts_with('-') { -f } else { f }));
+    }
     text.parse::<f64>()
         .ok()
         .filter(|f| f.is_finite())
         .map(Number::Float)
+}
+
+/// `int.frac` as `f64` without the general parser, when it has at most 15 digits: the digits
+/// as an integer are exact in an `f64`, and so is the power of ten, so one division gives the
+/// correctly rounded value, the same as `str::parse` (scores such as `0.734`).
+fn short_decimal(int: &str, frac: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    if int.len() + frac.len() > 15 {
+        return None;
+    }
+    let digits = int
+        .bytes()
+        .chain(frac.bytes())
+        .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+    Some(digits as f64 / POW10[frac.len()])
 }
 
 /// Orders two numbers (whole numbers exactly, others as `f64`).
@@ -173,6 +195,19 @@ pub fn as_f64(n: Number) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Short decimals read without the general parser give exactly its value.
+        #[test]
+        fn short_decimals_are_parsed_exactly(text in "[+-]?[0-9]{0,9}\\.[0-9]{0,9}") {
+            let want = text.parse::<f64>().ok().filter(|f| f.is_finite());
+            match parse_number(&text) {
+                Some(Number::Float(f)) => prop_assert_eq!(Some(f.to_bits()), want.map(f64::to_bits)),
+                other => prop_assert!(want.is_none(), "{:?} for {}", other, text),
+            }
+        }
+    }
 
     #[test]
     fn numbers() {
