@@ -516,7 +516,7 @@ impl Test {
 
     /// Whether `s`, when its text does not match, could still be an address in the CIDR.
     fn may_be_address(&self, s: &str) -> bool {
-        self.cidr.is_some() && (!self.cidr_is_text || s.contains(':'))
+        self.cidr.is_some() && (!self.cidr_is_text || s.bytes().any(|b| b == b':'))
     }
 
     /// Whether the (case-folded) text matches, CIDR literals aside.
