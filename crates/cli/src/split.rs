@@ -201,10 +201,14 @@ fn line_starts_after(path: &Path, targets: &[u64]) -> std::io::Result<Vec<Cut>> 
 mod tests {
     use super::*;
 
-    fn write(name: &str, text: &str) -> PathBuf {
-        let p = std::env::temp_dir().join(format!("r53guard-split-{}-{name}", std::process::id()));
-        std::fs::write(&p, text).unwrap();
-        p
+    /// A temporary file holding `text`, removed when dropped.
+    fn write(name: &str, text: &str) -> tempfile::TempPath {
+        let mut f = tempfile::Builder::new()
+            .prefix(&format!("r53guard-split-{name}-"))
+            .tempfile()
+            .unwrap();
+        std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+        f.into_temp_path()
     }
 
     #[test]
@@ -220,7 +224,7 @@ mod tests {
             }
         }
         let p = write("ndjson", &text);
-        let got = pieces(vec![Piece::Whole(Input::File(p.clone()))], 4, 1000);
+        let got = pieces(vec![Piece::Whole(Input::File(p.to_path_buf()))], 4, 1000);
         assert_eq!(got.len(), 4);
         let mut expect_start = 0;
         for piece in &got {
@@ -251,18 +255,22 @@ mod tests {
             &format!("{{\"Records\":[{}]}}\n", "{\"a\":1},".repeat(500) + "{}"),
         );
         let small = write("small", "{\"a\":1}\n{\"a\":2}\n");
-        let inputs: Vec<Piece> = [Input::File(records), Input::File(small), Input::Stdin]
-            .into_iter()
-            .map(Piece::Whole)
-            .collect();
+        let inputs: Vec<Piece> = [
+            Input::File(records.to_path_buf()),
+            Input::File(small.to_path_buf()),
+            Input::Stdin,
+        ]
+        .into_iter()
+        .map(Piece::Whole)
+        .collect();
         assert_eq!(pieces(inputs.clone(), 4, 100), inputs);
         let big = write("big", &"{\"a\":1}\n".repeat(1000));
         assert_eq!(
-            pieces(vec![Piece::Whole(Input::File(big.clone()))], 1, 100).len(),
+            pieces(vec![Piece::Whole(Input::File(big.to_path_buf()))], 1, 100).len(),
             1
         );
         assert_eq!(
-            pieces(vec![Piece::Whole(Input::File(big))], 2, 100).len(),
+            pieces(vec![Piece::Whole(Input::File(big.to_path_buf()))], 2, 100).len(),
             2
         );
     }

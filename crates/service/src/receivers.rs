@@ -134,13 +134,8 @@ mod tests {
     use super::*;
 
     /// A configuration with one PagerDuty receiver sending to `events_url`, its routing key in
-    /// a file.
-    fn pagerduty(events_url: &str, delivery: &str) -> Config {
-        let key = std::env::temp_dir().join(format!(
-            "r53guard-receivers-test-{}-key",
-            std::process::id()
-        ));
-        std::fs::write(&key, "0123456789abcdef0123456789abcdef\n").unwrap();
+    /// the file `key`.
+    fn pagerduty(key: &std::path::Path, events_url: &str, delivery: &str) -> Config {
         Config::parse(&format!(
             "[[source]]\ntype = \"stdin\"\nname = \"in\"\n\
              [[receiver]]\ntype = \"pagerduty\"\nname = \"pd\"\nrouting_key = \"file:{}\"\n\
@@ -152,6 +147,9 @@ mod tests {
 
     #[test]
     fn the_events_url_and_the_allowed_targets_reach_the_notifier() {
+        let mut key = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut key, b"0123456789abcdef0123456789abcdef\n").unwrap();
+        let pagerduty = |url: &str, delivery: &str| pagerduty(key.path(), url, delivery);
         // The default endpoint would pass; a loopback one is refused unless allowed.
         let strict = pagerduty("https://127.0.0.1:9/v2/enqueue", "");
         let e = build(&strict).err().expect("a loopback target is refused");

@@ -83,7 +83,7 @@ fn crash_sigkill_loses_and_repeats_nothing() {
     let seed = env_number("R53GUARD_CRASH_SEED", 8);
     let kills = env_number("R53GUARD_CRASH_KILLS", 24).max(20);
     let dir = tempdir("crash");
-    let root = dir.as_path();
+    let root: &std::path::Path = &dir;
     let sim = root.join("sim");
     let logs = root.join("logs");
     let data = root.join("data");

@@ -6,7 +6,7 @@
 //! must be exactly `r53guard hunt`'s on the same records.
 
 use crate::service::{Service, free_port, get, stored_ids, stored_ids_offline};
-use crate::{r53guard, tempdir};
+use crate::{Scratch, r53guard, tempdir};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use flate2::Compression;
@@ -24,7 +24,7 @@ const MAX_BODY: usize = 32 << 20;
 
 /// A service with a Firehose source, over simulated logs.
 struct Setup {
-    root: PathBuf,
+    root: Scratch,
     data: PathBuf,
     config: PathBuf,
     api: u16,

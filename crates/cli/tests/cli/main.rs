@@ -14,7 +14,6 @@ mod service;
 mod sigma;
 mod simulate;
 
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 /// Runs `r53guard` with `args` (and `stdin`, if given).
@@ -61,10 +60,28 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
-/// A fresh temporary directory for one test.
-pub fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("r53guard-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh temporary directory for one test, removed when the test is done with it.
+pub fn tempdir(name: &str) -> Scratch {
+    Scratch(
+        tempfile::Builder::new()
+            .prefix(&format!("r53guard-cli-{name}-"))
+            .tempdir()
+            .unwrap(),
+    )
+}
+
+/// A temporary directory, read as its path.
+pub struct Scratch(tempfile::TempDir);
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<std::path::Path> for Scratch {
+    fn as_ref(&self) -> &std::path::Path {
+        self.0.path()
+    }
 }

@@ -77,7 +77,7 @@ const T0: i64 = 1_761_955_200_000;
 #[test]
 fn run_reports_sigma_held_back_late_and_gaps_and_shrugs_off_sighup() {
     let dir = tempdir("reports");
-    let root = dir.as_path();
+    let root: &std::path::Path = &dir;
     std::fs::write(root.join("every.toml"), EVERY_QUERY).unwrap();
     std::fs::create_dir_all(root.join("sigma")).unwrap();
     std::fs::write(root.join("sigma/rules.yml"), SIGMA).unwrap();

@@ -40,7 +40,7 @@ fn append(path: &Path, bytes: &[u8]) {
 #[test]
 fn run_survives_sigkill_and_matches_hunt() {
     let dir = tempdir("run");
-    let root = dir.as_path();
+    let root: &std::path::Path = &dir;
     let sim = root.join("sim");
     let logs = root.join("logs");
     std::fs::create_dir_all(&logs).unwrap();
