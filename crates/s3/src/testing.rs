@@ -62,6 +62,8 @@ impl Moto {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        // The log was for a failed start; the server keeps writing to the unlinked file.
+        let _ = std::fs::remove_file(&log);
         moto
     }
 
