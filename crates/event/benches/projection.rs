@@ -1,6 +1,9 @@
 //! Field projection in memory: `Projector::project` (walk + classification) over real
 //! CloudTrail records and Resolver query-log lines, with a schema of the size a rule pack
-//! asks for, and the same followed by reading every field's values (what rules do).
+//! asks for, and the same followed by reading every field's values (what rules do). Then the
+//! derived DNS fields (registrable domain, DGA score, base64 and tunnel labels) read from
+//! 20,000 Resolver lines whose names repeat (500 distinct) or never do: the cost of the
+//! analytics with and without the name cache's help.
 //!
 //! `cargo bench -p r53guard-event --bench projection`
 
@@ -137,5 +140,52 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// The derived DNS fields the built-in pack reads.
+const DNS_FIELDS: &[&str] = &[
+    "dns.question.registered_domain",
+    "r53guard.dns.dga_score",
+    "r53guard.dns.base64_label",
+    "r53guard.dns.tunnel_label",
+];
+
+/// 20,000 Resolver lines, the fixture's names behind a label that takes `distinct` values.
+fn named_lines(distinct: usize) -> Vec<String> {
+    let base = resolver();
+    (0..20_000)
+        .map(|i| {
+            base[i % base.len()].replacen(
+                "\"query_name\":\"",
+                &format!("\"query_name\":\"u{}x.", i % distinct),
+                1,
+            )
+        })
+        .collect()
+}
+
+fn dns_fields(c: &mut Criterion) {
+    let mut schema = Schema::new();
+    let ids: Vec<FieldId> = DNS_FIELDS.iter().map(|f| schema.add(f)).collect();
+    let mut group = c.benchmark_group("dns-fields/resolver");
+    group.throughput(Throughput::Elements(20_000));
+    for (label, distinct) in [("500 names", 500), ("distinct names", 20_000)] {
+        let records = named_lines(distinct);
+        group.bench_function(label, |b| {
+            let mut projector = Projector::new(&schema);
+            b.iter(|| {
+                for r in &records {
+                    if let Ok(Classified::Event(ev)) = projector.project(black_box(r)) {
+                        for &id in &ids {
+                            for v in ev.values(id) {
+                                black_box(&v);
+                            }
+                        }
+                    }
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, dns_fields);
 criterion_main!(benches);
