@@ -39,31 +39,41 @@ impl NameCache {
         slots: usize,
         compute: impl FnOnce() -> Option<Box<str>>,
     ) -> Option<Rc<str>> {
-        if !self.names.contains_key(raw) && self.names.len() >= CAPACITY {
+        if let Some(places) = self.names.get_mut(raw) {
+            return remember(places, phys, slot, compute);
+        }
+        if self.names.len() >= CAPACITY {
             self.names.clear();
         }
-        let places = match self.names.get_mut(raw) {
-            Some(places) => places,
-            None => self
-                .names
-                .entry(raw.into())
-                .or_insert_with(|| vec![None; slots].into_boxed_slice()),
-        };
-        let place = places.get_mut(slot)?;
-        match place {
-            Some((from, value)) if *from == phys => value.clone(),
-            _ => {
-                let value: Option<Rc<str>> = compute().map(Rc::from);
-                *place = Some((phys, value.clone()));
-                value
-            }
-        }
+        let places = self
+            .names
+            .entry(raw.into())
+            .or_insert_with(|| vec![None; slots].into_boxed_slice());
+        remember(places, phys, slot, compute)
     }
 
     /// Number of distinct texts remembered.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.names.len()
+    }
+}
+
+/// The value in `places[slot]` when it was read from `phys`, else `compute`'s (then kept).
+fn remember(
+    places: &mut [Remembered],
+    phys: SlotId,
+    slot: usize,
+    compute: impl FnOnce() -> Option<Box<str>>,
+) -> Option<Rc<str>> {
+    let place = places.get_mut(slot)?;
+    match place {
+        Some((from, value)) if *from == phys => value.clone(),
+        _ => {
+            let value: Option<Rc<str>> = compute().map(Rc::from);
+            *place = Some((phys, value.clone()));
+            value
+        }
     }
 }
 
