@@ -188,7 +188,7 @@ pub struct Event<'a> {
     /// Event time (CloudTrail `eventTime`, Resolver `query_timestamp`, OCSF `time`), epoch ms.
     pub time_ms: i64,
     schema: &'a Schema,
-    caps: &'a Captures,
+    pub(crate) caps: &'a Captures,
 }
 
 impl<'a> Event<'a> {

@@ -12,6 +12,7 @@
 
 pub mod aliases;
 mod event;
+mod key;
 mod kind;
 mod name_cache;
 mod scan;
@@ -21,6 +22,7 @@ mod value;
 mod walk;
 
 pub use event::{Classified, Event, Projector, RecordError, Values};
+pub use key::KeySlots;
 pub use kind::{Encoding, Kind};
 pub use schema::{FieldId, Schema};
 pub use value::{FieldValue, unescape, write_json_string};
