@@ -127,6 +127,7 @@ pub(crate) fn rule(
         lists,
         exceptions,
         summary: rule.summary.as_ref().map(|t| Summary::new(t, schema)),
+        verdicts: None,
         logic,
         cap: Capped::new(rule.max_signals, interval_ms),
         counts: Counts::default(),

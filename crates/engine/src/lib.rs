@@ -86,6 +86,7 @@ mod template;
 mod terms;
 pub mod testing;
 mod threshold;
+mod verdicts;
 
 pub use cap::HeldBackInterval;
 pub use evidence::Origin;
@@ -106,6 +107,7 @@ use crate::render::Render;
 use crate::sequence::{SequenceSpec, SequenceState};
 use crate::template::Summary;
 use crate::threshold::{ThresholdSpec, ThresholdState};
+use crate::verdicts::{RecordKeys, Verdicts};
 use r53guard_alert::{Alert, AlertRule, Entity, alert_id};
 use r53guard_event::time::format_rfc3339;
 use r53guard_event::{Event, FieldId, Kind, Schema};
@@ -185,6 +187,9 @@ struct Compiled {
     exceptions: Exceptions,
     summary: Option<Summary>,
     logic: Logic,
+    /// The predicate's verdicts by record key, when it reads fields alone (set by
+    /// [`Engine::new`], which shares keys between rules).
+    verdicts: Option<Verdicts>,
     cap: Capped,
     counts: Counts,
     /// The last flush's watermark (`i64::MIN`: none); older events are late.
@@ -291,6 +296,8 @@ pub struct Engine {
     dispatch: Dispatch,
     /// Per record kind, whether some rule needs whole records parsed.
     documents: [bool; 2],
+    /// The current record's keys for the rules' verdict tables.
+    keys: RecordKeys,
     /// The rules the current event is offered to (reused across events).
     offered: Vec<usize>,
 }
@@ -369,6 +376,14 @@ impl Engine {
                 .iter()
                 .map(|&i| (i, rules[i].logic.required_names(&names))),
         );
+        let mut keys = RecordKeys::default();
+        for (i, r) in rules.iter_mut().enumerate() {
+            let kinds: Vec<Kind> = Kind::ALL
+                .into_iter()
+                .filter(|k| by_kind[k.index()].contains(&i))
+                .collect();
+            r.verdicts = r.logic.verdicts(&kinds, &schema, &mut keys);
+        }
         let documents = Kind::ALL.map(|k| {
             by_kind[k.index()]
                 .iter()
@@ -386,6 +401,7 @@ impl Engine {
             sigma_skipped,
             dispatch,
             documents,
+            keys,
             offered: Vec::new(),
         })
     }
@@ -426,6 +442,7 @@ impl Engine {
         let max_per_key = self.limits.max_events_per_key;
         let mut offered = std::mem::take(&mut self.offered);
         offered.clear();
+        self.keys.next_record();
         if ev.kind == Kind::CloudTrail {
             let (always, named) = self.dispatch.rules_for(ev);
             offered.extend_from_slice(always);
@@ -437,12 +454,14 @@ impl Engine {
             let r = &mut self.rules[i];
             let late = ev.time_ms < r.watermark;
             let mut parts = 0;
+            let mut hits = |p: &Predicate| match &mut r.verdicts {
+                Some(v) => v.get(&mut self.keys, ev, || p.hits(ev, document.as_ref())),
+                None => p.hits(ev, document.as_ref()),
+            };
             let hit = match &mut r.logic {
-                Logic::Query { predicate, .. } => {
-                    predicate.matches(ev, document.as_ref()).then_some(None)
-                }
+                Logic::Query { predicate, .. } => (hits(predicate) != 0).then_some(None),
                 Logic::Threshold { predicate, .. } => {
-                    parts = predicate.hits(ev, document.as_ref());
+                    parts = hits(predicate);
                     (parts != 0).then_some(None)
                 }
                 Logic::NewTerms {
@@ -451,7 +470,7 @@ impl Engine {
                     if !late {
                         state.observe(ev.time_ms);
                     }
-                    predicate.matches(ev, document.as_ref()).then_some(None)
+                    (hits(predicate) != 0).then_some(None)
                 }
                 Logic::Sequence { spec, .. } => spec.hit(ev, document.as_ref()).map(Some),
             };
@@ -693,6 +712,17 @@ impl Logic {
 
     fn needs_document(&self) -> bool {
         self.predicates().any(Predicate::needs_document)
+    }
+
+    /// A place in the verdict tables for rules with one predicate that reads fields alone,
+    /// run on records of `kinds` (sequences keep their steps' verdicts apart).
+    fn verdicts(&self, kinds: &[Kind], schema: &Schema, keys: &mut RecordKeys) -> Option<Verdicts> {
+        match self {
+            Logic::Query { predicate, .. }
+            | Logic::Threshold { predicate, .. }
+            | Logic::NewTerms { predicate, .. } => Verdicts::new(predicate, kinds, schema, keys),
+            Logic::Sequence { .. } => None,
+        }
     }
 
     /// The event names (lower-cased) one of which a record must have for this rule to use

@@ -148,10 +148,39 @@ impl Matcher {
         required(&self.root, fields)
     }
 
+    /// The fields the query reads, when its verdict depends on nothing else (`None` for free
+    /// text, wildcard field names and nested queries, which read the record itself).
+    pub fn fields(&self) -> Option<Vec<FieldId>> {
+        let mut out = Vec::new();
+        fields(&self.root, &mut out).then_some(out)
+    }
+
     /// Whether the event matches. `document` is the parsed record, required when
     /// [`Matcher::needs_document`] (pass `None` otherwise).
     pub fn matches(&self, ev: &Event<'_>, document: Option<&serde_json::Value>) -> bool {
         eval(&self.root, ev, document)
+    }
+}
+
+/// Adds the fields `node` reads to `out`; false when it reads the record itself.
+fn fields(node: &Node, out: &mut Vec<FieldId>) -> bool {
+    match node {
+        Node::True => true,
+        Node::Term { field, .. } | Node::Exists(field) | Node::Range { field, .. } => {
+            out.push(*field);
+            true
+        }
+        Node::AnyOf(set) => {
+            out.push(set.field);
+            true
+        }
+        Node::Terms(terms) => {
+            out.push(terms.field);
+            true
+        }
+        Node::Nested { .. } | Node::Document { .. } => false,
+        Node::And(nodes) | Node::Or(nodes) => nodes.iter().all(|n| fields(n, out)),
+        Node::Not(inner) => fields(inner, out),
     }
 }
 

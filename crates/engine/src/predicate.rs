@@ -39,6 +39,21 @@ impl Predicate {
         }
     }
 
+    /// The fields the test reads, when its verdict depends on nothing else but the record's
+    /// kind and encoding (`None` when it reads the record itself).
+    pub fn fields(&self) -> Option<Vec<FieldId>> {
+        match self {
+            Predicate::Kql(m) => m.fields(),
+            Predicate::Sigma(rules) => {
+                let mut all = Vec::new();
+                for r in rules {
+                    all.extend(r.fields()?);
+                }
+                Some(all)
+            }
+        }
+    }
+
     /// Values (lower-cased) one of which some field of `fields` must hold as a string for the
     /// event to count; `None` when not known.
     pub fn required_values(&self, fields: &[FieldId]) -> Option<Vec<String>> {

@@ -151,6 +151,7 @@ fn compiled_rule(
         lists: Default::default(),
         exceptions,
         summary: None,
+        verdicts: None,
         logic,
         cap: Capped::new(MAX_SIGNALS, INTERVAL_MS),
         counts: Counts::default(),

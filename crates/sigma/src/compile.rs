@@ -98,6 +98,13 @@ impl CompiledSigma {
         self.kinds.contains(&ev.kind) && eval(&self.root, ev)
     }
 
+    /// The fields the rule reads, when its verdict depends on nothing else but the record's
+    /// kind (`None` with keyword searches, which read the record's text).
+    pub fn fields(&self) -> Option<Vec<FieldId>> {
+        let mut out = Vec::new();
+        fields(&self.root, &mut out).then_some(out)
+    }
+
     /// The record kinds the rule runs on.
     pub fn kinds(&self) -> &[Kind] {
         &self.kinds
@@ -108,6 +115,27 @@ impl CompiledSigma {
     /// `None` when no such constraint is known. The engine dispatches events by it.
     pub fn required_values(&self, fields: &[FieldId]) -> Option<Vec<String>> {
         required(&self.root, fields)
+    }
+}
+
+/// Adds the fields `node` reads to `out`; false when it reads the record's text.
+fn fields(node: &Node, out: &mut Vec<FieldId>) -> bool {
+    match node {
+        Node::And(nodes) | Node::Or(nodes) => nodes.iter().all(|n| fields(n, out)),
+        Node::Not(inner) => fields(inner, out),
+        Node::Any(any) => {
+            any.fields(out);
+            true
+        }
+        Node::All(tests) => {
+            tests.iter().for_each(|t| t.fields(out));
+            true
+        }
+        Node::Exists(field, _) => {
+            out.push(*field);
+            true
+        }
+        Node::Keywords(_) | Node::KeywordsAll(_) => false,
     }
 }
 
@@ -362,6 +390,15 @@ fn value_text<'v>(v: &'v FieldValue<'_>) -> Option<Cow<'v, str>> {
 }
 
 impl FieldAny {
+    /// Adds the field tested and the fields its values are compared with to `out`.
+    fn fields(&self, out: &mut Vec<FieldId>) {
+        out.push(self.field);
+        out.extend(self.other.iter().filter_map(|o| match o {
+            Other::FieldRef(f, _) => Some(*f),
+            _ => None,
+        }));
+    }
+
     fn matches(&self, v: &FieldValue<'_>, ev: &Event<'_>) -> bool {
         let Some(text) = value_text(v) else {
             return false;

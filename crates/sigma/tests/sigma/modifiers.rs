@@ -350,3 +350,25 @@ fn pysigma_modifier_errors() {
         assert!(e.contains(needle), "{key}: {e}");
     }
 }
+
+#[test]
+fn fields_read_include_referenced_fields_and_keywords_read_the_record() {
+    let m = mapping();
+    let mut schema = r53guard_event::Schema::new();
+    let compile = |detection: &str, schema: &mut r53guard_event::Schema| {
+        r53guard_sigma::CompiledSigma::compile(&rule(&ct_rule(detection)), &m, schema)
+            .expect("compiles")
+    };
+    let eq = "    sel:\n        userIdentity.userName|fieldref: requestParameters.userName\n    condition: sel";
+    let c = compile(eq, &mut schema);
+    let mut got = c.fields().expect("fields alone");
+    got.sort();
+    let mut want = vec![
+        schema.find("userIdentity.userName").expect("added"),
+        schema.find("requestParameters.userName").expect("added"),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+    let keywords = "    sel:\n        eventName: ConsoleLogin\n    kw:\n        - evil\n    condition: sel and kw";
+    assert_eq!(compile(keywords, &mut schema).fields(), None);
+}

@@ -1,0 +1,345 @@
+//! Rules' verdicts remembered per distinct record key.
+//!
+//! Most rules read a handful of fields, and on real logs those fields repeat: a Resolver rule
+//! that reads the query name sees the same few thousand names all day, a CloudTrail rule that
+//! reads `eventSource`, `eventName` and `userIdentity.type` sees a few hundred combinations.
+//! A query's verdict is a pure function of the raw text of the fields it reads (see
+//! [`r53guard_event::KeySlots`]), so it is computed once per distinct key and looked up after
+//! that.
+//!
+//! Rules reading the same paths form a group (seven rules of the built-in pack read only the
+//! query name) with one table: per record, the group's key is built, hashed and compared once,
+//! and each member rule then reads its verdict from the entry by index.
+//!
+//! A table is direct-mapped and fixed in size (a key displaces whatever shared its slot), and
+//! keys are hashed with a per-process seed, since they come from the logs. Where keys do not
+//! repeat (a rule reading answers, a request id or a user agent), the table would only cost:
+//! after a period with few hits it is dropped and its rules evaluated directly for a while,
+//! then it is tried again.
+
+use crate::predicate::Predicate;
+use r53guard_event::{Event, KeySlots, Kind, Schema};
+use std::hash::BuildHasher;
+
+/// Entries in a group's table (a power of two).
+const SLOTS: usize = 2048;
+/// Records between two checks of a table's hit rate.
+const PERIOD: u32 = 1024;
+/// Fewer hits than this in a period set the table aside.
+const MIN_HITS: u32 = PERIOD / 8;
+/// Records evaluated directly once a table is set aside, before it is tried again.
+const REST: u32 = 16 * PERIOD;
+
+/// The verdict tables of all rules, by group.
+#[derive(Default)]
+pub(crate) struct RecordKeys {
+    groups: Vec<Group>,
+    seed: foldhash::fast::RandomState,
+    /// Counts records; a group entered for an earlier record is entered again.
+    record: u64,
+}
+
+/// The rules that read the same paths, and their verdicts by key.
+struct Group {
+    slots: KeySlots,
+    members: usize,
+    /// The key of each entry (empty: free; every key holds the kind and encoding).
+    keys: Vec<Vec<u8>>,
+    /// `verdicts[entry * members + member]`, `None` until decided.
+    verdicts: Vec<Option<u64>>,
+    /// Scratch space for the current record's key.
+    key: Vec<u8>,
+    /// The record the group was last entered for, and the entry holding its key (`None`:
+    /// the table is set aside).
+    record: u64,
+    entry: Option<usize>,
+    lookups: u32,
+    hits: u32,
+    /// Records still to evaluate directly.
+    rest: u32,
+}
+
+impl RecordKeys {
+    /// Moves on to the next record.
+    pub(crate) fn next_record(&mut self) {
+        self.record += 1;
+    }
+
+    /// A place for one more rule reading `slots`: its group and its index in the group.
+    fn join(&mut self, slots: KeySlots) -> (usize, usize) {
+        let g = match self.groups.iter().position(|g| g.slots == slots) {
+            Some(g) => g,
+            None => {
+                self.groups.push(Group {
+                    slots,
+                    members: 0,
+                    keys: Vec::new(),
+                    verdicts: Vec::new(),
+                    key: Vec::new(),
+                    record: 0,
+                    entry: None,
+                    lookups: 0,
+                    hits: 0,
+                    rest: 0,
+                });
+                self.groups.len() - 1
+            }
+        };
+        self.groups[g].members += 1;
+        (g, self.groups[g].members - 1)
+    }
+}
+
+impl Group {
+    /// Finds (or makes) the entry for `ev`'s key, once per record.
+    fn enter(&mut self, ev: &Event<'_>, seed: &foldhash::fast::RandomState, record: u64) {
+        self.record = record;
+        if self.rest > 0 {
+            self.rest -= 1;
+            self.entry = None;
+            return;
+        }
+        if self.keys.is_empty() {
+            self.keys.resize_with(SLOTS, Vec::new);
+            self.verdicts = vec![None; SLOTS * self.members];
+        }
+        ev.write_key(&self.slots, &mut self.key);
+        let at = seed.hash_one(self.key.as_slice()) as usize & (SLOTS - 1);
+        if self.keys[at] == self.key {
+            self.hits += 1;
+        } else {
+            std::mem::swap(&mut self.keys[at], &mut self.key);
+            self.verdicts[at * self.members..(at + 1) * self.members].fill(None);
+        }
+        self.entry = Some(at);
+        self.lookups += 1;
+        if self.lookups == PERIOD {
+            if self.hits < MIN_HITS {
+                self.rest = REST;
+                self.keys = Vec::new();
+                self.verdicts = Vec::new();
+                self.entry = None;
+            }
+            self.lookups = 0;
+            self.hits = 0;
+        }
+    }
+}
+
+/// One rule's place in the verdict tables.
+pub(crate) struct Verdicts {
+    group: usize,
+    member: usize,
+}
+
+impl Verdicts {
+    /// A place for the verdicts of `predicate` on records of `kinds`, when they depend on
+    /// its fields alone; rules reading the same paths share a table in `keys`.
+    pub(crate) fn new(
+        predicate: &Predicate,
+        kinds: &[Kind],
+        schema: &Schema,
+        keys: &mut RecordKeys,
+    ) -> Option<Verdicts> {
+        let fields = predicate.fields()?;
+        let (group, member) = keys.join(schema.key_slots(&fields, kinds));
+        Some(Verdicts { group, member })
+    }
+
+    /// The verdict for `ev` (the current record of `keys`): remembered for its key, or
+    /// `decide()` (then remembered).
+    pub(crate) fn get(
+        &self,
+        keys: &mut RecordKeys,
+        ev: &Event<'_>,
+        decide: impl FnOnce() -> u64,
+    ) -> u64 {
+        let g = &mut keys.groups[self.group];
+        if g.record != keys.record {
+            g.enter(ev, &keys.seed, keys.record);
+        }
+        match g.entry {
+            Some(at) => *g.verdicts[at * g.members + self.member].get_or_insert_with(decide),
+            None => decide(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::{CompileOptions, Matcher};
+    use proptest::prelude::*;
+    use r53guard_event::{Classified, Projector};
+    use std::collections::BTreeSet;
+
+    /// Rules with their places in shared tables, checked against direct evaluation.
+    struct Rules {
+        schema: Schema,
+        keys: RecordKeys,
+        rules: Vec<(Predicate, Verdicts)>,
+        /// Verdicts decided (not remembered), per rule.
+        decided: Vec<usize>,
+    }
+
+    impl Rules {
+        fn new(queries: &[&str]) -> Rules {
+            let mut schema = Schema::new();
+            let ci = BTreeSet::new();
+            let opts = CompileOptions {
+                case_insensitive: &ci,
+                now_ms: 0,
+            };
+            let predicates: Vec<Predicate> = queries
+                .iter()
+                .map(|q| {
+                    let q = r53guard_kql::parse(q).expect("query");
+                    Predicate::Kql(Matcher::compile(&q, &mut schema, &opts))
+                })
+                .collect();
+            let mut keys = RecordKeys::default();
+            let rules = predicates
+                .into_iter()
+                .map(|p| {
+                    let v = Verdicts::new(&p, &[Kind::Resolver], &schema, &mut keys)
+                        .expect("cacheable");
+                    (p, v)
+                })
+                .collect();
+            Rules {
+                schema,
+                keys,
+                rules,
+                decided: vec![0; queries.len()],
+            }
+        }
+
+        /// Runs `records` through every rule, checking each verdict.
+        fn run(&mut self, records: &[String]) {
+            let mut projector = Projector::new(&self.schema);
+            for r in records {
+                let Ok(Classified::Event(ev)) = projector.project(r) else {
+                    panic!("{r}");
+                };
+                self.keys.next_record();
+                for (i, (p, v)) in self.rules.iter().enumerate() {
+                    let got = v.get(&mut self.keys, &ev, || {
+                        self.decided[i] += 1;
+                        p.hits(&ev, None)
+                    });
+                    assert_eq!(got, p.hits(&ev, None), "rule {i}: {r}");
+                }
+            }
+        }
+    }
+
+    fn record(name: &str, src: &str) -> String {
+        format!(
+            r#"{{"query_timestamp":"2026-11-01T00:00:00Z","query_name":"{name}","srcaddr":"{src}"}}"#
+        )
+    }
+
+    #[test]
+    fn decided_once_per_key_and_rule_whatever_else_differs() {
+        let mut rules = Rules::new(&[
+            "dns.question.name:*.pool.example.",
+            "dns.question.name:x* and not r53guard.dns.dga_score >= 0.7",
+            "srcaddr:10.0.0.0/24",
+        ]);
+        assert_eq!(rules.keys.groups.len(), 2);
+        let records: Vec<String> = (0..300)
+            .map(|i| {
+                let name = ["x.pool.example.", "y.example."][i % 2];
+                record(name, &format!("10.0.{}.{}", i / 200, i % 3))
+            })
+            .collect();
+        rules.run(&records);
+        assert_eq!(rules.decided, [2, 2, 6]);
+    }
+
+    #[test]
+    fn right_across_displacement_and_rest() {
+        let mut rules = Rules::new(&[
+            "srcaddr:10.0.0.0/24 and not dns.question.name:a*",
+            "dns.question.name:b*",
+        ]);
+        // Every key distinct for several periods (the table is set aside), then repeats.
+        let unique: Vec<String> = (0..4 * PERIOD as usize)
+            .map(|i| record(&format!("{}{i}.example.", ['a', 'b'][i % 2]), "10.0.0.7"))
+            .collect();
+        rules.run(&unique);
+        assert_eq!(rules.decided, [unique.len(); 2]);
+        assert!(rules.keys.groups[0].rest > 0);
+        let repeats: Vec<String> = (0..(REST as usize + 3 * SLOTS))
+            .map(|i| {
+                record(
+                    &format!("n{}.example.", i % 100),
+                    ["10.0.0.7", "10.0.1.7"][i % 3 / 2],
+                )
+            })
+            .collect();
+        rules.run(&repeats);
+        let after = rules.decided[1] - unique.len();
+        assert!(after < REST as usize + 3 * SLOTS / 4, "{after}");
+    }
+
+    /// A Resolver record with each field drawn from a few texts (strings, numbers, arrays,
+    /// null, absent), so that keys repeat and differ in every way a value can.
+    fn any_record() -> impl Strategy<Value = String> {
+        let value = || {
+            prop::sample::select(vec![
+                "",
+                r#""a.pool.example.""#,
+                r#""A.Pool.Example.""#,
+                r#""b.example.""#,
+                r#""10.0.0.7""#,
+                "10",
+                r#""10""#,
+                "null",
+                r#"["10.0.0.7","b.example."]"#,
+                r#""NXDOMAIN""#,
+                r#""a\\u002epool.example.""#,
+                "{}",
+            ])
+        };
+        (value(), value(), value()).prop_map(|(name, rcode, src)| {
+            let mut r = String::from(r#"{"query_timestamp":"2026-11-01T00:00:00Z""#);
+            for (k, v) in [("query_name", name), ("rcode", rcode), ("srcaddr", src)] {
+                if !v.is_empty() {
+                    r.push_str(&format!(r#","{k}":{v}"#));
+                }
+            }
+            r.push('}');
+            r
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn remembered_verdicts_are_the_predicates(
+            records in prop::collection::vec(any_record(), 1..60),
+        ) {
+            let mut rules = Rules::new(&[
+                "dns.question.name:*.pool.example.",
+                "dns.question.registered_domain:pool.example or srcaddr:10.0.0.0/8",
+                "not dns.response_code:NXDOMAIN and srcaddr:*",
+                "srcaddr >= 5 or dns.question.name:b*",
+                "dns.question.name:(a* or *example.) and not srcaddr:10",
+            ]);
+            rules.run(&records);
+        }
+    }
+
+    #[test]
+    fn free_text_is_not_remembered() {
+        let mut schema = Schema::new();
+        let ci = BTreeSet::new();
+        let opts = CompileOptions {
+            case_insensitive: &ci,
+            now_ms: 0,
+        };
+        let q = r53guard_kql::parse("pool").expect("query");
+        let p = Predicate::Kql(Matcher::compile(&q, &mut schema, &opts));
+        assert!(Verdicts::new(&p, &Kind::ALL, &schema, &mut RecordKeys::default()).is_none());
+    }
+}
