@@ -17,20 +17,24 @@ use sha2::{Digest, Sha256};
 /// assert_eq!(id, r53guard_alert::alert_id(&[b"rule-1", b"123456789012"]));
 /// ```
 pub fn alert_id(parts: &[&[u8]]) -> String {
+    format!("{:032x}", alert_digest(parts))
+}
+
+/// The number [`alert_id`] writes in hex: the first 16 bytes of the digest, big-endian.
+///
+/// ```
+/// let parts: [&[u8]; 2] = [b"rule-1", b"123456789012"];
+/// let id = r53guard_alert::alert_id(&parts);
+/// assert_eq!(u128::from_str_radix(&id, 16), Ok(r53guard_alert::alert_digest(&parts)));
+/// ```
+pub fn alert_digest(parts: &[&[u8]]) -> u128 {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
     let digest = hasher.finalize();
-    let mut id = String::with_capacity(32);
-    for byte in &digest[..16] {
-        id.push(HEX[usize::from(byte >> 4)]);
-        id.push(HEX[usize::from(byte & 0x0f)]);
-    }
-    id
+    let mut first = [0; 16];
+    first.copy_from_slice(&digest[..16]);
+    u128::from_be_bytes(first)
 }
-
-const HEX: [char; 16] = [
-    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
-];

@@ -8,7 +8,7 @@
 //! the union. Entities, summaries and evidence are derived from the text when an alert is
 //! built ([`crate::render`]), so state holds only the record once.
 
-use crate::evidence::{Origin, content_key};
+use crate::evidence::Origin;
 use r53guard_alert::SourceRef;
 use r53guard_event::{Event, Kind};
 use serde::{Deserialize, Serialize};
@@ -73,9 +73,9 @@ fn source_order(a: &SourceRef, b: &SourceRef) -> Ordering {
     (&a.path, a.line, a.record, a.part).cmp(&(&b.path, b.line, b.record, b.part))
 }
 
-/// A record's content key as a number (see [`content_key`]).
+/// A record's content key as a number (the one [`crate::evidence::content_key`] writes in hex).
 pub fn content_key128(raw: &str) -> u128 {
-    u128::from_str_radix(&content_key(raw), 16).unwrap_or_default()
+    r53guard_alert::alert_digest(&[raw.as_bytes()])
 }
 
 /// Whether a sorted list holding at most `cap` samples could take a sample of time `time_ms`
