@@ -258,6 +258,17 @@ mod tests {
     }
 
     #[test]
+    fn long_keys_are_compared_whole() {
+        let mut rules = Rules::new(&["dns.question.name:*a.example."]);
+        let long = "x".repeat(100);
+        let records: Vec<String> = (0..40)
+            .map(|i| record(&format!("{long}{}.example.", ['a', 'b'][i % 2]), "10.0.0.1"))
+            .collect();
+        rules.run(&records);
+        assert_eq!(rules.decided, [2]);
+    }
+
+    #[test]
     fn right_across_displacement_and_rest() {
         let mut rules = Rules::new(&[
             "srcaddr:10.0.0.0/24 and not dns.question.name:a*",
@@ -325,6 +336,7 @@ mod tests {
                 "not dns.response_code:NXDOMAIN and srcaddr:*",
                 "srcaddr >= 5 or dns.question.name:b*",
                 "dns.question.name:(a* or *example.) and not srcaddr:10",
+                "dns.question.name:a* or dns.response_code:NXDOMAIN or srcaddr:10.0.0.7",
             ]);
             rules.run(&records);
         }
