@@ -382,7 +382,9 @@ impl Engine {
                 .into_iter()
                 .filter(|k| by_kind[k.index()].contains(&i))
                 .collect();
-            r.verdicts = r.logic.verdicts(&kinds, &schema, &mut keys);
+            r.verdicts = r
+                .logic
+                .verdicts(&r.lists.fields(), &kinds, &schema, &mut keys);
         }
         let documents = Kind::ALL.map(|k| {
             by_kind[k.index()]
@@ -454,9 +456,19 @@ impl Engine {
             let r = &mut self.rules[i];
             let late = ev.time_ms < r.watermark;
             let mut parts = 0;
-            let mut hits = |p: &Predicate| match &mut r.verdicts {
-                Some(v) => v.get(&mut self.keys, ev, || p.hits(ev, document.as_ref())),
-                None => p.hits(ev, document.as_ref()),
+            let lists = &r.lists;
+            // The predicate's matching parts, none unless the list conditions hold too:
+            // remembered per key when the rule reads fields alone.
+            let mut hits = |p: &Predicate| {
+                let decide = || match p.hits(ev, document.as_ref()) {
+                    0 => 0,
+                    h if lists.hold(ev) => h,
+                    _ => 0,
+                };
+                match &mut r.verdicts {
+                    Some(v) => v.get(&mut self.keys, ev, decide),
+                    None => decide(),
+                }
             };
             let hit = match &mut r.logic {
                 Logic::Query { predicate, .. } => (hits(predicate) != 0).then_some(None),
@@ -472,14 +484,14 @@ impl Engine {
                     }
                     (hits(predicate) != 0).then_some(None)
                 }
-                Logic::Sequence { spec, .. } => spec.hit(ev, document.as_ref()).map(Some),
+                Logic::Sequence { spec, .. } => spec
+                    .hit(ev, document.as_ref())
+                    .filter(|_| lists.hold(ev))
+                    .map(Some),
             };
             let Some(hit) = hit else {
                 continue;
             };
-            if !r.lists.hold(ev) {
-                continue;
-            }
             r.counts.matched += 1;
             if late {
                 r.counts.late += 1;
@@ -715,12 +727,21 @@ impl Logic {
     }
 
     /// A place in the verdict tables for rules with one predicate that reads fields alone,
-    /// run on records of `kinds` (sequences keep their steps' verdicts apart).
-    fn verdicts(&self, kinds: &[Kind], schema: &Schema, keys: &mut RecordKeys) -> Option<Verdicts> {
+    /// with list conditions on the fields `also`, run on records of `kinds` (sequences keep
+    /// their steps' verdicts apart).
+    fn verdicts(
+        &self,
+        also: &[FieldId],
+        kinds: &[Kind],
+        schema: &Schema,
+        keys: &mut RecordKeys,
+    ) -> Option<Verdicts> {
         match self {
             Logic::Query { predicate, .. }
             | Logic::Threshold { predicate, .. }
-            | Logic::NewTerms { predicate, .. } => Verdicts::new(predicate, kinds, schema, keys),
+            | Logic::NewTerms { predicate, .. } => {
+                Verdicts::new(predicate, also, kinds, schema, keys)
+            }
             Logic::Sequence { .. } => None,
         }
     }

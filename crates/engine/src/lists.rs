@@ -51,6 +51,11 @@ impl ListConditions {
         Ok(ListConditions { conditions })
     }
 
+    /// The fields the conditions read.
+    pub fn fields(&self) -> Vec<FieldId> {
+        self.conditions.iter().map(|c| c.field).collect()
+    }
+
     /// Whether the event meets every condition.
     pub fn hold(&self, ev: &Event<'_>) -> bool {
         self.conditions.iter().all(|c| {

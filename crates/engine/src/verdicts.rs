@@ -18,7 +18,7 @@
 //! then it is tried again.
 
 use crate::predicate::Predicate;
-use r53guard_event::{Event, KeySlots, Kind, Schema};
+use r53guard_event::{Event, FieldId, KeySlots, Kind, Schema};
 use std::hash::BuildHasher;
 
 /// Entries in a group's table (a power of two).
@@ -133,15 +133,18 @@ pub(crate) struct Verdicts {
 }
 
 impl Verdicts {
-    /// A place for the verdicts of `predicate` on records of `kinds`, when they depend on
-    /// its fields alone; rules reading the same paths share a table in `keys`.
+    /// A place for the verdicts of `predicate` (with conditions on the fields `also`) on
+    /// records of `kinds`, when they depend on those fields alone; rules reading the same
+    /// paths share a table in `keys`.
     pub(crate) fn new(
         predicate: &Predicate,
+        also: &[FieldId],
         kinds: &[Kind],
         schema: &Schema,
         keys: &mut RecordKeys,
     ) -> Option<Verdicts> {
-        let fields = predicate.fields()?;
+        let mut fields = predicate.fields()?;
+        fields.extend_from_slice(also);
         let (group, member) = keys.join(schema.key_slots(&fields, kinds));
         Some(Verdicts { group, member })
     }
@@ -201,7 +204,7 @@ mod tests {
             let rules = predicates
                 .into_iter()
                 .map(|p| {
-                    let v = Verdicts::new(&p, &[Kind::Resolver], &schema, &mut keys)
+                    let v = Verdicts::new(&p, &[], &[Kind::Resolver], &schema, &mut keys)
                         .expect("cacheable");
                     (p, v)
                 })
@@ -352,6 +355,6 @@ mod tests {
         };
         let q = r53guard_kql::parse("pool").expect("query");
         let p = Predicate::Kql(Matcher::compile(&q, &mut schema, &opts));
-        assert!(Verdicts::new(&p, &Kind::ALL, &schema, &mut RecordKeys::default()).is_none());
+        assert!(Verdicts::new(&p, &[], &Kind::ALL, &schema, &mut RecordKeys::default()).is_none());
     }
 }
