@@ -187,8 +187,8 @@ struct Compiled {
     exceptions: Exceptions,
     summary: Option<Summary>,
     logic: Logic,
-    /// The predicate's verdicts by record key, when it reads fields alone (set by
-    /// [`Engine::new`], which shares keys between rules).
+    /// The verdicts of the predicate and the list conditions by record key, when they read
+    /// fields alone (set by [`Engine::new`], which shares keys between rules).
     verdicts: Option<Verdicts>,
     cap: Capped,
     counts: Counts,

@@ -111,7 +111,7 @@ mod tests {
     }
 
     #[test]
-    fn told_apart_by_kind_type_presence_and_boundaries() {
+    fn told_apart_by_text_type_presence_and_boundaries() {
         let mut schema = Schema::new();
         let rcode = schema.add("dns.response_code");
         let src = schema.add("srcaddr");
