@@ -80,7 +80,8 @@ pub fn load_path(path: &Path) -> Result<RuleSet, Diagnostics> {
 }
 
 /// Loads every `*.toml` file under `dir`, recursively, in sorted path order: rule files and
-/// shared exception files. Names starting with `.` are skipped. Duplicate rule ids are
+/// shared exception files. Names starting with `.` are skipped; a directory without any
+/// gives an empty set with a warning. Duplicate rule ids are
 /// errors. The set has no value lists; add them with [`RuleSet::add_list`] and call
 /// [`RuleSet::check`] once the set is complete.
 pub fn load_dir(dir: &Path) -> Result<RuleSet, Diagnostics> {
@@ -102,7 +103,16 @@ pub fn load_dir(dir: &Path) -> Result<RuleSet, Diagnostics> {
             .map(|(source, text)| (source.clone(), text.as_str())),
     );
     match set {
-        Ok(set) if errors.is_empty() => Ok(set),
+        Ok(mut set) if errors.is_empty() => {
+            if files.is_empty() {
+                set.warnings.push(Diagnostic::warning(
+                    dir.display().to_string(),
+                    "no rule files (*.toml) here: nothing was loaded from this directory \
+                     (Sigma rules are read with --sigma)",
+                ));
+            }
+            Ok(set)
+        }
         Ok(_) => Err(errors),
         Err(more) => {
             errors.extend(more);

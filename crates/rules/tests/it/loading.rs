@@ -19,6 +19,16 @@ fn load_dir_is_recursive_and_sorted() {
 }
 
 #[test]
+fn a_directory_without_rule_files_warns() {
+    let set = load_dir(&fixture("sigma_only")).unwrap_or_else(|d| panic!("{d}"));
+    assert!(set.rules.is_empty());
+    let warnings: Vec<String> = set.warnings.warnings().map(|w| w.to_string()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("no rule files"), "{}", warnings[0]);
+    assert!(warnings[0].contains("--sigma"), "{}", warnings[0]);
+}
+
+#[test]
 fn duplicate_rule_ids_are_errors() {
     let err = load_dir(&fixture("duplicate")).unwrap_err();
     let errors: Vec<_> = err.errors().collect();
