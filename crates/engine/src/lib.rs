@@ -107,7 +107,7 @@ use crate::render::Render;
 use crate::sequence::{SequenceSpec, SequenceState};
 use crate::template::Summary;
 use crate::threshold::{ThresholdSpec, ThresholdState};
-use crate::verdicts::{RecordKeys, Verdicts};
+use crate::verdicts::{VerdictTables, Verdicts};
 use r53guard_alert::{Alert, AlertRule, Entity, alert_id};
 use r53guard_event::time::format_rfc3339;
 use r53guard_event::{Event, FieldId, Kind, Schema};
@@ -296,8 +296,8 @@ pub struct Engine {
     dispatch: Dispatch,
     /// Per record kind, whether some rule needs whole records parsed.
     documents: [bool; 2],
-    /// The current record's keys for the rules' verdict tables.
-    keys: RecordKeys,
+    /// The rules' verdicts remembered by record key.
+    tables: VerdictTables,
     /// The rules the current event is offered to (reused across events).
     offered: Vec<usize>,
 }
@@ -376,7 +376,7 @@ impl Engine {
                 .iter()
                 .map(|&i| (i, rules[i].logic.required_names(&names))),
         );
-        let mut keys = RecordKeys::default();
+        let mut tables = VerdictTables::default();
         for (i, r) in rules.iter_mut().enumerate() {
             let kinds: Vec<Kind> = Kind::ALL
                 .into_iter()
@@ -384,7 +384,7 @@ impl Engine {
                 .collect();
             r.verdicts = r
                 .logic
-                .verdicts(&r.lists.fields(), &kinds, &schema, &mut keys);
+                .verdicts(&r.lists.fields(), &kinds, &schema, &mut tables);
         }
         let documents = Kind::ALL.map(|k| {
             by_kind[k.index()]
@@ -403,7 +403,7 @@ impl Engine {
             sigma_skipped,
             dispatch,
             documents,
-            keys,
+            tables,
             offered: Vec::new(),
         })
     }
@@ -444,7 +444,7 @@ impl Engine {
         let max_per_key = self.limits.max_events_per_key;
         let mut offered = std::mem::take(&mut self.offered);
         offered.clear();
-        self.keys.next_record();
+        self.tables.next_record();
         if ev.kind == Kind::CloudTrail {
             let (always, named) = self.dispatch.rules_for(ev);
             offered.extend_from_slice(always);
@@ -466,7 +466,7 @@ impl Engine {
                     _ => 0,
                 };
                 match &mut r.verdicts {
-                    Some(v) => v.get(&mut self.keys, ev, decide),
+                    Some(v) => v.get(&mut self.tables, ev, decide),
                     None => decide(),
                 }
             };
@@ -734,13 +734,13 @@ impl Logic {
         also: &[FieldId],
         kinds: &[Kind],
         schema: &Schema,
-        keys: &mut RecordKeys,
+        tables: &mut VerdictTables,
     ) -> Option<Verdicts> {
         match self {
             Logic::Query { predicate, .. }
             | Logic::Threshold { predicate, .. }
             | Logic::NewTerms { predicate, .. } => {
-                Verdicts::new(predicate, also, kinds, schema, keys)
+                Verdicts::new(predicate, also, kinds, schema, tables)
             }
             Logic::Sequence { .. } => None,
         }

@@ -3,9 +3,9 @@
 //! Most rules read a handful of fields, and on real logs those fields repeat: a Resolver rule
 //! that reads the query name sees the same few thousand names all day, a CloudTrail rule that
 //! reads `eventSource`, `eventName` and `userIdentity.type` sees a few hundred combinations.
-//! A query's verdict is a pure function of the raw text of the fields it reads (see
-//! [`r53guard_event::KeySlots`]), so it is computed once per distinct key and looked up after
-//! that.
+//! A query's verdict, with the rule's list conditions, is a pure function of the raw text of
+//! the fields they read (see [`r53guard_event::KeySlots`]), so it is computed once per distinct
+//! key and looked up after that.
 //!
 //! Rules reading the same paths form a group (seven rules of the built-in pack read only the
 //! query name) with one table: per record, the group's key is built, hashed and compared once,
@@ -30,9 +30,9 @@ const MIN_HITS: u32 = PERIOD / 8;
 /// Records evaluated directly once a table is set aside, before it is tried again.
 const REST: u32 = 16 * PERIOD;
 
-/// The verdict tables of all rules, by group.
+/// The verdict tables of all rules, one per group, and the current record's number.
 #[derive(Default)]
-pub(crate) struct RecordKeys {
+pub(crate) struct VerdictTables {
     groups: Vec<Group>,
     seed: foldhash::fast::RandomState,
     /// Counts records; a group entered for an earlier record is entered again.
@@ -59,7 +59,7 @@ struct Group {
     rest: u32,
 }
 
-impl RecordKeys {
+impl VerdictTables {
     /// Moves on to the next record.
     pub(crate) fn next_record(&mut self) {
         self.record += 1;
@@ -135,31 +135,31 @@ pub(crate) struct Verdicts {
 impl Verdicts {
     /// A place for the verdicts of `predicate` (with conditions on the fields `also`) on
     /// records of `kinds`, when they depend on those fields alone; rules reading the same
-    /// paths share a table in `keys`.
+    /// paths share a table in `tables`.
     pub(crate) fn new(
         predicate: &Predicate,
         also: &[FieldId],
         kinds: &[Kind],
         schema: &Schema,
-        keys: &mut RecordKeys,
+        tables: &mut VerdictTables,
     ) -> Option<Verdicts> {
         let mut fields = predicate.fields()?;
         fields.extend_from_slice(also);
-        let (group, member) = keys.join(schema.key_slots(&fields, kinds));
+        let (group, member) = tables.join(schema.key_slots(&fields, kinds));
         Some(Verdicts { group, member })
     }
 
-    /// The verdict for `ev` (the current record of `keys`): remembered for its key, or
+    /// The verdict for `ev` (the current record of `tables`): remembered for its key, or
     /// `decide()` (then remembered).
     pub(crate) fn get(
         &self,
-        keys: &mut RecordKeys,
+        tables: &mut VerdictTables,
         ev: &Event<'_>,
         decide: impl FnOnce() -> u64,
     ) -> u64 {
-        let g = &mut keys.groups[self.group];
-        if g.record != keys.record {
-            g.enter(ev, &keys.seed, keys.record);
+        let g = &mut tables.groups[self.group];
+        if g.record != tables.record {
+            g.enter(ev, &tables.seed, tables.record);
         }
         match g.entry {
             Some(at) => *g.verdicts[at * g.members + self.member].get_or_insert_with(decide),
@@ -176,10 +176,20 @@ mod tests {
     use r53guard_event::{Classified, Projector};
     use std::collections::BTreeSet;
 
+    fn compile(query: &str, schema: &mut Schema) -> Predicate {
+        let ci = BTreeSet::new();
+        let opts = CompileOptions {
+            case_insensitive: &ci,
+            now_ms: 0,
+        };
+        let q = r53guard_kql::parse(query).expect("query");
+        Predicate::Kql(Matcher::compile(&q, schema, &opts))
+    }
+
     /// Rules with their places in shared tables, checked against direct evaluation.
     struct Rules {
         schema: Schema,
-        keys: RecordKeys,
+        tables: VerdictTables,
         rules: Vec<(Predicate, Verdicts)>,
         /// Verdicts decided (not remembered), per rule.
         decided: Vec<usize>,
@@ -188,30 +198,20 @@ mod tests {
     impl Rules {
         fn new(queries: &[&str]) -> Rules {
             let mut schema = Schema::new();
-            let ci = BTreeSet::new();
-            let opts = CompileOptions {
-                case_insensitive: &ci,
-                now_ms: 0,
-            };
-            let predicates: Vec<Predicate> = queries
-                .iter()
-                .map(|q| {
-                    let q = r53guard_kql::parse(q).expect("query");
-                    Predicate::Kql(Matcher::compile(&q, &mut schema, &opts))
-                })
-                .collect();
-            let mut keys = RecordKeys::default();
+            let predicates: Vec<Predicate> =
+                queries.iter().map(|q| compile(q, &mut schema)).collect();
+            let mut tables = VerdictTables::default();
             let rules = predicates
                 .into_iter()
                 .map(|p| {
-                    let v = Verdicts::new(&p, &[], &[Kind::Resolver], &schema, &mut keys)
+                    let v = Verdicts::new(&p, &[], &[Kind::Resolver], &schema, &mut tables)
                         .expect("cacheable");
                     (p, v)
                 })
                 .collect();
             Rules {
                 schema,
-                keys,
+                tables,
                 rules,
                 decided: vec![0; queries.len()],
             }
@@ -224,9 +224,9 @@ mod tests {
                 let Ok(Classified::Event(ev)) = projector.project(r) else {
                     panic!("{r}");
                 };
-                self.keys.next_record();
+                self.tables.next_record();
                 for (i, (p, v)) in self.rules.iter().enumerate() {
-                    let got = v.get(&mut self.keys, &ev, || {
+                    let got = v.get(&mut self.tables, &ev, || {
                         self.decided[i] += 1;
                         p.hits(&ev, None)
                     });
@@ -249,7 +249,7 @@ mod tests {
             "dns.question.name:x* and not r53guard.dns.dga_score >= 0.7",
             "srcaddr:10.0.0.0/24",
         ]);
-        assert_eq!(rules.keys.groups.len(), 2);
+        assert_eq!(rules.tables.groups.len(), 2);
         let records: Vec<String> = (0..300)
             .map(|i| {
                 let name = ["x.pool.example.", "y.example."][i % 2];
@@ -283,7 +283,7 @@ mod tests {
             .collect();
         rules.run(&unique);
         assert_eq!(rules.decided, [unique.len(); 2]);
-        assert!(rules.keys.groups[0].rest > 0);
+        assert!(rules.tables.groups[0].rest > 0);
         let repeats: Vec<String> = (0..(REST as usize + 3 * SLOTS))
             .map(|i| {
                 record(
@@ -348,13 +348,9 @@ mod tests {
     #[test]
     fn free_text_is_not_remembered() {
         let mut schema = Schema::new();
-        let ci = BTreeSet::new();
-        let opts = CompileOptions {
-            case_insensitive: &ci,
-            now_ms: 0,
-        };
-        let q = r53guard_kql::parse("pool").expect("query");
-        let p = Predicate::Kql(Matcher::compile(&q, &mut schema, &opts));
-        assert!(Verdicts::new(&p, &[], &Kind::ALL, &schema, &mut RecordKeys::default()).is_none());
+        let p = compile("pool", &mut schema);
+        assert!(
+            Verdicts::new(&p, &[], &Kind::ALL, &schema, &mut VerdictTables::default()).is_none()
+        );
     }
 }
