@@ -87,6 +87,7 @@ mod terms;
 pub mod testing;
 mod threshold;
 mod verdicts;
+mod ways;
 
 pub use cap::HeldBackInterval;
 pub use evidence::Origin;

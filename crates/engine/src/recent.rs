@@ -2,24 +2,29 @@
 //!
 //! A list condition walks the query name's label suffixes through the list's hash set on every
 //! record; Resolver logs ask about the same names over and over, so the last answer for each
-//! name is kept in a direct-mapped table: a repeat costs one hash and one comparison. The table
-//! is fixed in size (a name displaces whatever shared its slot), and the hash is seeded per
-//! process, since names come from the logs.
+//! name is kept in a table: a repeat costs one hash and one comparison. The table is fixed in
+//! size and four-way set-associative (a new name displaces the least recently used of its set,
+//! see [`crate::ways`]), and the hash is seeded per process, since names come from the logs.
 
+use crate::ways::{Place, Ways};
 use std::cell::RefCell;
 use std::hash::BuildHasher;
 
-/// Slots in the table (a power of two).
+/// Entries in the table (a power of two).
 const SLOTS: usize = 4096;
 
-/// A name and the answer given for it.
-type Slot = Option<(Box<str>, bool)>;
+/// The table: where each name is, and each entry's name and the answer given for it.
+#[derive(Clone, Default)]
+struct Table {
+    ways: Ways,
+    entries: Vec<(Box<str>, bool)>,
+}
 
 /// See the module documentation.
 #[derive(Clone, Default)]
 pub(crate) struct Recent {
     /// Allocated at first use.
-    slots: RefCell<Vec<Slot>>,
+    table: RefCell<Table>,
     seed: foldhash::fast::RandomState,
 }
 
@@ -32,19 +37,20 @@ impl std::fmt::Debug for Recent {
 impl Recent {
     /// The answer for `name`: remembered, or `decide(name)` (then remembered).
     pub(crate) fn answer(&self, name: &str, decide: impl FnOnce(&str) -> bool) -> bool {
-        let at = self.seed.hash_one(name) as usize & (SLOTS - 1);
-        let mut slots = self.slots.borrow_mut();
-        if slots.is_empty() {
-            slots.resize(SLOTS, None);
+        let mut table = self.table.borrow_mut();
+        let Table { ways, entries } = &mut *table;
+        if ways.is_empty() {
+            *ways = Ways::new(SLOTS);
+            entries.resize(SLOTS, (Box::default(), false));
         }
-        if let Some((known, answer)) = &slots[at]
-            && **known == *name
-        {
-            return *answer;
+        match ways.place(self.seed.hash_one(name), |e| *entries[e].0 == *name) {
+            Place::Found(e) => entries[e].1,
+            Place::Taken(e) => {
+                let answer = decide(name);
+                entries[e] = (name.into(), answer);
+                answer
+            }
         }
-        let answer = decide(name);
-        slots[at] = Some((name.into(), answer));
-        answer
     }
 }
 

@@ -11,22 +11,27 @@
 //! query name) with one table: per record, the group's key is built, hashed and compared once,
 //! and each member rule then reads its verdict from the entry by index.
 //!
-//! A table is direct-mapped and fixed in size (a key displaces whatever shared its slot), and
-//! keys are hashed with a per-process seed, since they come from the logs. Where keys do not
+//! A table is fixed in size and four-way set-associative (a new key displaces the least recently
+//! used of the four entries its hash picks, see [`crate::ways`]), and keys are hashed with a
+//! per-process seed, since they come from the logs. Where keys do not
 //! repeat (a rule reading answers, a request id or a user agent), the table would only cost:
 //! after a period with few hits it is dropped and its rules evaluated directly for a while,
 //! then it is tried again.
 
 use crate::predicate::Predicate;
+use crate::ways::{Place, Ways};
 use r53guard_event::{Event, FieldId, KeySlots, Kind, Schema};
 use std::hash::BuildHasher;
 
-/// Entries in a group's table (a power of two).
+/// Entries in a group's table (a power of two, in sets of [`crate::ways::WAYS`]).
 const SLOTS: usize = 2048;
 /// Records between two checks of a table's hit rate.
 const PERIOD: u32 = 1024;
 /// Fewer hits than this in a period set the table aside.
 const MIN_HITS: u32 = PERIOD / 8;
+/// A verdict not yet decided. A verdict is a mask of matching parts; one where all 64 match
+/// reads as undecided and is decided again each time, which costs time, not correctness.
+const UNDECIDED: u64 = u64::MAX;
 /// Records evaluated directly once a table is set aside, before it is tried again.
 const REST: u32 = 16 * PERIOD;
 
@@ -43,10 +48,12 @@ pub(crate) struct VerdictTables {
 struct Group {
     slots: KeySlots,
     members: usize,
+    /// Where each key is (no entries while the table is set aside).
+    ways: Ways,
     /// The key of each entry (empty: free; every key holds the kind and encoding).
     keys: Vec<Vec<u8>>,
-    /// `verdicts[entry * members + member]`, `None` until decided.
-    verdicts: Vec<Option<u64>>,
+    /// `verdicts[entry * members + member]`, [`UNDECIDED`] until decided.
+    verdicts: Vec<u64>,
     /// Scratch space for the current record's key.
     key: Vec<u8>,
     /// The record the group was last entered for, and the entry holding its key (`None`:
@@ -73,6 +80,7 @@ impl VerdictTables {
                 self.groups.push(Group {
                     slots,
                     members: 0,
+                    ways: Ways::default(),
                     keys: Vec::new(),
                     verdicts: Vec::new(),
                     key: Vec::new(),
@@ -99,23 +107,30 @@ impl Group {
             self.entry = None;
             return;
         }
-        if self.keys.is_empty() {
+        if self.ways.is_empty() {
+            self.ways = Ways::new(SLOTS);
             self.keys.resize_with(SLOTS, Vec::new);
-            self.verdicts = vec![None; SLOTS * self.members];
+            self.verdicts = vec![UNDECIDED; SLOTS * self.members];
         }
         ev.write_key(&self.slots, &mut self.key);
-        let at = seed.hash_one(self.key.as_slice()) as usize & (SLOTS - 1);
-        if self.keys[at] == self.key {
-            self.hits += 1;
-        } else {
-            std::mem::swap(&mut self.keys[at], &mut self.key);
-            self.verdicts[at * self.members..(at + 1) * self.members].fill(None);
-        }
+        let (keys, key) = (&self.keys, &self.key);
+        let at = match self.ways.place(seed.hash_one(key.as_slice()), |e| keys[e] == *key) {
+            Place::Found(at) => {
+                self.hits += 1;
+                at
+            }
+            Place::Taken(at) => {
+                std::mem::swap(&mut self.keys[at], &mut self.key);
+                self.verdicts[at * self.members..(at + 1) * self.members].fill(UNDECIDED);
+                at
+            }
+        };
         self.entry = Some(at);
         self.lookups += 1;
         if self.lookups == PERIOD {
             if self.hits < MIN_HITS {
                 self.rest = REST;
+                self.ways = Ways::default();
                 self.keys = Vec::new();
                 self.verdicts = Vec::new();
                 self.entry = None;
@@ -162,7 +177,13 @@ impl Verdicts {
             g.enter(ev, &tables.seed, tables.record);
         }
         match g.entry {
-            Some(at) => *g.verdicts[at * g.members + self.member].get_or_insert_with(decide),
+            Some(at) => {
+                let verdict = &mut g.verdicts[at * g.members + self.member];
+                if *verdict == UNDECIDED {
+                    *verdict = decide();
+                }
+                *verdict
+            }
             None => decide(),
         }
     }
@@ -295,6 +316,18 @@ mod tests {
         rules.run(&repeats);
         let after = rules.decided[1] - unique.len();
         assert!(after < REST as usize + 3 * SLOTS / 4, "{after}");
+    }
+
+    #[test]
+    fn a_working_set_smaller_than_the_table_is_decided_about_once_per_key() {
+        let mut rules = Rules::new(&["dns.question.name:a*"]);
+        let records: Vec<String> = (0..10 * 300)
+            .map(|i| record(&format!("a{}.example.", i % 300), "10.0.0.1"))
+            .collect();
+        rules.run(&records);
+        // A direct-mapped table of the same size decides about 670: keys sharing an entry
+        // displace each other on every round.
+        assert!(rules.decided[0] < 400, "{:?}", rules.decided);
     }
 
     /// A Resolver record with each field drawn from a few texts (strings, numbers, arrays,
