@@ -11,6 +11,11 @@
 //! query name) with one table: per record, the group's key is built, hashed and compared once,
 //! and each member rule then reads its verdict from the entry by index.
 //!
+//! A group whose table holds few keys (nearly every lookup of a period hit) takes in the rules of
+//! every group whose paths are a subset of its own: their verdicts are functions of its key too,
+//! and one lookup per record serves them all (the Resolver rules reading the response code, the
+//! query type or the firewall action join the rule reading all three).
+//!
 //! A table is fixed in size and four-way set-associative (a new key displaces the least recently
 //! used of the four entries its hash picks, see [`crate::ways`]), and keys are hashed with a
 //! per-process seed, since they come from the logs. Where keys do not
@@ -32,6 +37,8 @@ const MIN_HITS: u32 = PERIOD / 8;
 /// A verdict not yet decided. A verdict is a mask of matching parts; one where all 64 match
 /// reads as undecided and is decided again each time, which costs time, not correctness.
 const UNDECIDED: u64 = u64::MAX;
+/// At least this many hits in a period show a table holding few keys.
+const SETTLED: u32 = PERIOD - PERIOD / 8;
 /// Records evaluated directly once a table is set aside, before it is tried again.
 const REST: u32 = 16 * PERIOD;
 
@@ -39,6 +46,9 @@ const REST: u32 = 16 * PERIOD;
 #[derive(Default)]
 pub(crate) struct VerdictTables {
     groups: Vec<Group>,
+    /// Each rule's group and its index among the group's members (a rule moves when another
+    /// group takes in its group's rules).
+    places: Vec<(usize, usize)>,
     seed: foldhash::fast::RandomState,
     /// Counts records; a group entered for an earlier record is entered again.
     record: u64,
@@ -47,6 +57,7 @@ pub(crate) struct VerdictTables {
 /// The rules that read the same paths, and their verdicts by key.
 struct Group {
     slots: KeySlots,
+    /// Rules in the group (none once another group took them in).
     members: usize,
     /// Where each key is (no entries while the table is set aside).
     ways: Ways,
@@ -72,8 +83,8 @@ impl VerdictTables {
         self.record += 1;
     }
 
-    /// A place for one more rule reading `slots`: its group and its index in the group.
-    fn join(&mut self, slots: KeySlots) -> (usize, usize) {
+    /// A place for one more rule reading `slots`: its index in `places`.
+    fn join(&mut self, slots: KeySlots) -> usize {
         let g = match self.groups.iter().position(|g| g.slots == slots) {
             Some(g) => g,
             None => {
@@ -94,18 +105,68 @@ impl VerdictTables {
             }
         };
         self.groups[g].members += 1;
-        (g, self.groups[g].members - 1)
+        self.places.push((g, self.groups[g].members - 1));
+        self.places.len() - 1
+    }
+
+    /// Enters group `g` for the current record; when its table has settled, it first takes in
+    /// the rules of the groups it covers.
+    fn enter(&mut self, g: usize, ev: &Event<'_>) {
+        let settled = self.groups[g].enter(ev, &self.seed, self.record);
+        if settled && self.take_in(g) {
+            self.groups[g].enter(ev, &self.seed, self.record);
+        }
+    }
+
+    /// Moves into group `g` the rules of every other group whose paths are a subset of its
+    /// own. Returns whether any moved: `g`'s table is then cleared, since its entries have
+    /// room for its old members only.
+    fn take_in(&mut self, g: usize) -> bool {
+        let mut moved = false;
+        for other in 0..self.groups.len() {
+            if other == g
+                || self.groups[other].members == 0
+                || !self.groups[g].slots.covers(&self.groups[other].slots)
+            {
+                continue;
+            }
+            let base = self.groups[g].members;
+            for place in &mut self.places {
+                if place.0 == other {
+                    *place = (g, base + place.1);
+                }
+            }
+            self.groups[g].members += self.groups[other].members;
+            self.groups[other].members = 0;
+            self.groups[other].clear();
+            moved = true;
+        }
+        if moved {
+            self.groups[g].clear();
+        }
+        moved
     }
 }
 
 impl Group {
-    /// Finds (or makes) the entry for `ev`'s key, once per record.
-    fn enter(&mut self, ev: &Event<'_>, seed: &foldhash::fast::RandomState, record: u64) {
+    /// Drops the table and what it counted.
+    fn clear(&mut self) {
+        self.ways = Ways::default();
+        self.keys = Vec::new();
+        self.verdicts = Vec::new();
+        self.entry = None;
+        self.lookups = 0;
+        self.hits = 0;
+    }
+
+    /// Finds (or makes) the entry for `ev`'s key, once per record. Returns whether a period
+    /// ended with nearly every lookup a hit.
+    fn enter(&mut self, ev: &Event<'_>, seed: &foldhash::fast::RandomState, record: u64) -> bool {
         self.record = record;
         if self.rest > 0 {
             self.rest -= 1;
             self.entry = None;
-            return;
+            return false;
         }
         if self.ways.is_empty() {
             self.ways = Ways::new(SLOTS);
@@ -114,7 +175,10 @@ impl Group {
         }
         ev.write_key(&self.slots, &mut self.key);
         let (keys, key) = (&self.keys, &self.key);
-        let at = match self.ways.place(seed.hash_one(key.as_slice()), |e| keys[e] == *key) {
+        let at = match self
+            .ways
+            .place(seed.hash_one(key.as_slice()), |e| keys[e] == *key)
+        {
             Place::Found(at) => {
                 self.hits += 1;
                 at
@@ -127,24 +191,24 @@ impl Group {
         };
         self.entry = Some(at);
         self.lookups += 1;
-        if self.lookups == PERIOD {
-            if self.hits < MIN_HITS {
-                self.rest = REST;
-                self.ways = Ways::default();
-                self.keys = Vec::new();
-                self.verdicts = Vec::new();
-                self.entry = None;
-            }
-            self.lookups = 0;
-            self.hits = 0;
+        if self.lookups < PERIOD {
+            return false;
         }
+        let hits = self.hits;
+        self.lookups = 0;
+        self.hits = 0;
+        if hits < MIN_HITS {
+            self.rest = REST;
+            self.clear();
+        }
+        hits >= SETTLED
     }
 }
 
 /// One rule's place in the verdict tables.
 pub(crate) struct Verdicts {
-    group: usize,
-    member: usize,
+    /// Index in [`VerdictTables::places`].
+    rule: usize,
 }
 
 impl Verdicts {
@@ -160,8 +224,8 @@ impl Verdicts {
     ) -> Option<Verdicts> {
         let mut fields = predicate.fields()?;
         fields.extend_from_slice(also);
-        let (group, member) = tables.join(schema.key_slots(&fields, kinds));
-        Some(Verdicts { group, member })
+        let rule = tables.join(schema.key_slots(&fields, kinds));
+        Some(Verdicts { rule })
     }
 
     /// The verdict for `ev` (the current record of `tables`): remembered for its key, or
@@ -172,13 +236,15 @@ impl Verdicts {
         ev: &Event<'_>,
         decide: impl FnOnce() -> u64,
     ) -> u64 {
-        let g = &mut tables.groups[self.group];
-        if g.record != tables.record {
-            g.enter(ev, &tables.seed, tables.record);
+        let (group, _) = tables.places[self.rule];
+        if tables.groups[group].record != tables.record {
+            tables.enter(group, ev);
         }
+        let (group, member) = tables.places[self.rule];
+        let g = &mut tables.groups[group];
         match g.entry {
             Some(at) => {
-                let verdict = &mut g.verdicts[at * g.members + self.member];
+                let verdict = &mut g.verdicts[at * g.members + member];
                 if *verdict == UNDECIDED {
                     *verdict = decide();
                 }
@@ -328,6 +394,66 @@ mod tests {
         // A direct-mapped table of the same size decides about 670: keys sharing an entry
         // displace each other on every round.
         assert!(rules.decided[0] < 400, "{:?}", rules.decided);
+    }
+
+    /// Records cycling through `names` × `sources`, in an order that is not a plain cycle.
+    fn mixed(count: usize, names: &[&str], sources: &[&str]) -> Vec<String> {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        (0..count)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let name = names[(seed % names.len() as u64) as usize];
+                record(
+                    name,
+                    sources[((seed >> 20) % sources.len() as u64) as usize],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_settled_table_takes_in_the_rules_reading_fewer_paths() {
+        let mut rules = Rules::new(&[
+            "dns.question.name:a*",
+            "srcaddr:10.0.0.0/24",
+            "dns.question.name:a* and srcaddr:10.0.1.0/24",
+            "dns.question.name:*.example.",
+        ]);
+        assert_eq!(rules.tables.groups.len(), 3);
+        let names = ["a.example.", "b.example.", "a.test.", "c.test."];
+        let sources = ["10.0.0.1", "10.0.1.1", "10.0.2.1"];
+        // Every verdict is checked against the predicate, before and after the move.
+        rules.run(&mixed(3 * PERIOD as usize, &names, &sources));
+        let live: Vec<usize> = rules.tables.groups.iter().map(|g| g.members).collect();
+        assert_eq!(live, [0, 0, 4]);
+        assert!(rules.tables.places.iter().all(|&(g, _)| g == 2));
+        let before = rules.decided.clone();
+        rules.run(&mixed(2 * PERIOD as usize, &names, &sources));
+        // Twelve keys, each decided once per rule after the move at most.
+        for (after, before) in rules.decided.iter().zip(&before) {
+            assert!(after - before <= 12, "{:?} -> {:?}", before, rules.decided);
+        }
+    }
+
+    #[test]
+    fn a_table_of_keys_that_do_not_repeat_takes_in_nothing() {
+        let mut rules = Rules::new(&[
+            "dns.question.name:a*",
+            "dns.question.name:a* and srcaddr:10.0.0.0/8",
+        ]);
+        let records: Vec<String> = (0..3 * PERIOD as usize)
+            .map(|i| {
+                record(
+                    ["a.example.", "b.example."][i % 2],
+                    &format!("10.0.{}.{}", i / 250, i % 250),
+                )
+            })
+            .collect();
+        rules.run(&records);
+        let live: Vec<usize> = rules.tables.groups.iter().map(|g| g.members).collect();
+        assert_eq!(live, [1, 1]);
     }
 
     /// A Resolver record with each field drawn from a few texts (strings, numbers, arrays,

@@ -41,6 +41,18 @@ impl Schema {
     }
 }
 
+impl KeySlots {
+    /// Whether every path of `other` is one of these, on every kind and encoding: a key
+    /// built from these then determines the key built from `other`.
+    pub fn covers(&self, other: &KeySlots) -> bool {
+        self.slots
+            .iter()
+            .flatten()
+            .zip(other.slots.iter().flatten())
+            .all(|(mine, theirs)| theirs.iter().all(|s| mine.binary_search(s).is_ok()))
+    }
+}
+
 fn getter_slots(getter: &Getter) -> Vec<SlotId> {
     let slots = |alts: &[Phys]| alts.iter().map(|p| p.slot).collect::<Vec<_>>();
     match getter {
@@ -145,6 +157,24 @@ mod tests {
             key(&schema, &slots, &split("ab", "c")),
             key(&schema, &slots, &split("a", "bc"))
         );
+    }
+
+    #[test]
+    fn covers_subsets_on_every_kind() {
+        let mut schema = Schema::new();
+        let [name, rcode, src] =
+            ["dns.question.name", "dns.response_code", "srcaddr"].map(|f| schema.add(f));
+        let all = Kind::ALL;
+        let both = schema.key_slots(&[rcode, src], &all);
+        assert!(both.covers(&schema.key_slots(&[rcode], &all)));
+        assert!(both.covers(&schema.key_slots(&[src, rcode], &all)));
+        assert!(both.covers(&schema.key_slots(&[], &all)));
+        assert!(!both.covers(&schema.key_slots(&[name], &all)));
+        assert!(!schema.key_slots(&[rcode], &all).covers(&both));
+        // Paths on a kind the covering set leaves out are not covered.
+        let resolver = schema.key_slots(&[rcode, src], &[Kind::Resolver]);
+        assert!(resolver.covers(&schema.key_slots(&[rcode], &[Kind::Resolver])));
+        assert!(!resolver.covers(&schema.key_slots(&[src], &all)));
     }
 
     #[test]
