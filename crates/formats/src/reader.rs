@@ -141,7 +141,7 @@ pub fn read_input(
         flow = match piece {
             Piece::Record { text, line } => {
                 let loc = at(line, record);
-                match std::str::from_utf8(text) {
+                match utf8(text) {
                     Ok(text) => handle_record(text, loc, projector, stats, sink, 0),
                     Err(e) => report(
                         stats,
@@ -281,4 +281,35 @@ fn handle_record(
         Err(e @ RecordError::Time(_)) => (BadClass::Time, e.to_string()),
     };
     report(stats, sink, loc, class, message)
+}
+
+/// A record's bytes as text: checked with SIMD (`simdutf8`), and by the standard library only
+/// when that fails, for the position of the first bad byte.
+fn utf8(text: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    simdutf8::basic::from_utf8(text).or_else(|_| std::str::from_utf8(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf8;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn utf8_answers_as_the_standard_library(
+            text in ".{0,80}",
+            cut in any::<prop::sample::Index>(),
+            noise in prop::collection::vec(any::<u8>(), 0..4),
+        ) {
+            // Valid text, the same cut inside a character, and text with stray bytes.
+            let mut bytes = text.into_bytes();
+            let at = cut.index(bytes.len() + 1);
+            for b in [bytes.clone(), bytes[..at].to_vec(), {
+                bytes.splice(at..at, noise.iter().copied());
+                bytes
+            }] {
+                prop_assert_eq!(utf8(&b), std::str::from_utf8(&b));
+            }
+        }
+    }
 }
