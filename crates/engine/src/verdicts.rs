@@ -19,10 +19,9 @@
 //!
 //! A table is fixed in size and four-way set-associative (a new key displaces the least recently
 //! used of the four entries its hash picks, see [`crate::ways`]), and keys are hashed with a
-//! per-process seed, since they come from the logs. Where keys do not
-//! repeat (a rule reading answers, a request id or a user agent), the table would only cost:
-//! after a period with few hits it is dropped and its rules evaluated directly for a while,
-//! then it is tried again.
+//! per-process seed, since they come from the logs. Where keys do not repeat (a rule reading
+//! answers, a request id or a user agent), the table would only cost: after a period with few
+//! hits it is dropped and its rules evaluated directly for a while, then it is tried again.
 
 use crate::predicate::Predicate;
 use crate::ways::{Place, Ways};
@@ -314,6 +313,11 @@ mod tests {
             }
         }
 
+        /// How many rules each group holds.
+        fn members(&self) -> Vec<usize> {
+            self.tables.groups.iter().map(|g| g.members).collect()
+        }
+
         /// Runs `records` through every rule, checking each verdict.
         fn run(&mut self, records: &[String]) {
             let mut projector = Projector::new(&self.schema);
@@ -436,8 +440,7 @@ mod tests {
         let sources = ["10.0.0.1", "10.0.1.1", "10.0.2.1"];
         // Every verdict is checked against the predicate, before and after the move.
         rules.run(&mixed(3 * PERIOD as usize, &names, &sources));
-        let live: Vec<usize> = rules.tables.groups.iter().map(|g| g.members).collect();
-        assert_eq!(live, [0, 0, 4]);
+        assert_eq!(rules.members(), [0, 0, 4]);
         assert!(rules.tables.places.iter().all(|&(g, _)| g == 2));
         let before = rules.decided.clone();
         rules.run(&mixed(2 * PERIOD as usize, &names, &sources));
@@ -468,8 +471,7 @@ mod tests {
             "{}",
             g[1].misses
         );
-        let live: Vec<usize> = g.iter().map(|g| g.members).collect();
-        assert_eq!(live, [1, 1]);
+        assert_eq!(rules.members(), [1, 1]);
     }
 
     #[test]
@@ -487,8 +489,7 @@ mod tests {
             })
             .collect();
         rules.run(&records);
-        let live: Vec<usize> = rules.tables.groups.iter().map(|g| g.members).collect();
-        assert_eq!(live, [1, 1]);
+        assert_eq!(rules.members(), [1, 1]);
     }
 
     /// A Resolver record with each field drawn from a few texts (strings, numbers, arrays,
