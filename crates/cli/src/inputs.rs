@@ -2,7 +2,7 @@
 
 use crate::diagnostics::Diagnostics;
 use crate::s3_input::Lister;
-use crate::split::{self, Piece};
+use crate::split::{self, Counts, Piece};
 use clap::Args;
 use r53guard_event::Schema;
 use r53guard_event::{Event, Projector};
@@ -179,11 +179,19 @@ fn read_piece(
         max_decompressed_bytes: args.max_decompressed_bytes,
     };
     let name = piece.name();
-    let raw = match piece.open() {
-        Ok(r) => r,
-        Err(e) => {
+    // First, before anything can fail: the next range of the file waits for these counts.
+    let opened = piece
+        .offsets()
+        .map_err(|e| format!("cannot count the lines before this part: {e}"))
+        .and_then(|before| {
+            let raw = piece.open().map_err(|e| format!("cannot open: {e}"))?;
+            Ok((before, raw))
+        });
+    let (before, raw) = match opened {
+        Ok(opened) => opened,
+        Err(why) => {
             *stats.bad.entry(r53guard_formats::BadClass::Io).or_default() += 1;
-            diag.bad_line(&format!("{name}: cannot open: {e}"));
+            diag.bad_line(&format!("{name}: {why}"));
             return Ok(if args.strict {
                 ControlFlow::Break(())
             } else {
@@ -191,14 +199,12 @@ fn read_piece(
             });
         }
     };
-    let (lines_before, records_before) = piece.offsets();
     let mut sink = CallbackSink {
         on_event,
         diag,
         strict: args.strict,
         failed: None,
-        lines_before,
-        records_before,
+        before,
     };
     let files = stats.files;
     let flow = read_input(&name, raw, projector, &opts, stats, &mut sink);
@@ -217,15 +223,14 @@ struct CallbackSink<'f, 'd> {
     strict: bool,
     failed: Option<anyhow::Error>,
     /// Where the piece starts in its input.
-    lines_before: u64,
-    records_before: u64,
+    before: Counts,
 }
 
 impl CallbackSink<'_, '_> {
     fn shift<'a>(&self, loc: &Location<'a>) -> Location<'a> {
         Location {
-            line: loc.line + self.lines_before,
-            record: loc.record + self.records_before,
+            line: loc.line + self.before.lines,
+            record: loc.record + self.before.records,
             ..*loc
         }
     }

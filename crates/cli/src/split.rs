@@ -1,13 +1,21 @@
 //! Cutting the inputs of a run into pieces that threads can read on their own: every input is
-//! a piece, and a large plain NDJSON file is cut at line boundaries into ranges. A range knows
-//! the line and record numbers it starts at, so what it reports (alerts' evidence, bad lines)
-//! names the same places as a single read of the whole file. S3 objects are read whole.
+//! a piece, and a large plain NDJSON file is cut at line boundaries into ranges. A range learns
+//! the line and record numbers it starts at when a thread takes it up, so what it reports
+//! (alerts' evidence, bad lines) names the same places as a single read of the whole file.
+//! S3 objects are read whole.
+//!
+//! Cutting only seeks to each cut and reads on to the next line start; nothing is counted
+//! before the threads start. The thread that takes range `k` counts the lines of range `k − 1`
+//! (while another thread already reads that range) and adds them to the counts range `k − 1`
+//! started at, which the thread that took it publishes first thing. Ranges are taken in order,
+//! so the counts a range waits for are always on their way.
 
 use crate::s3_input::S3Object;
 use r53guard_formats::paths::Input;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// The smallest range worth giving a thread of its own.
 pub const MIN_RANGE_BYTES: u64 = 16 << 20;
@@ -32,10 +40,37 @@ pub struct Range {
     pub start: u64,
     /// One past the last byte.
     pub end: u64,
-    /// Lines before `start`.
-    pub lines_before: u64,
-    /// Records (non-blank lines) before `start`.
-    pub records_before: u64,
+    /// Which of the file's ranges this is.
+    index: usize,
+    /// The counts before each of the file's ranges, shared by them.
+    before: Arc<[Before]>,
+}
+
+/// Where one range of a file starts, and the lines and records before it once they are known.
+#[derive(Debug, PartialEq, Eq)]
+struct Before {
+    start: u64,
+    /// `None` when counting failed (the next range then counts from the top of the file).
+    counts: OnceLock<Option<Counts>>,
+}
+
+/// Lines and non-blank lines (records).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Lines.
+    pub lines: u64,
+    /// Lines with text.
+    pub records: u64,
+}
+
+impl std::ops::Add for Counts {
+    type Output = Counts;
+    fn add(self, other: Counts) -> Counts {
+        Counts {
+            lines: self.lines + other.lines,
+            records: self.records + other.records,
+        }
+    }
 }
 
 impl Piece {
@@ -62,11 +97,18 @@ impl Piece {
         })
     }
 
-    /// Lines and records before the piece's start in its input.
-    pub fn offsets(&self) -> (u64, u64) {
+    /// Lines and records before the piece's start in its input. For a range this counts the
+    /// range before it and may wait for that range's own counts; the thread that takes a piece
+    /// must call it before anything else, since the next range waits for the result.
+    pub fn offsets(&self) -> std::io::Result<Counts> {
         match self {
-            Piece::Whole(_) | Piece::S3(_) => (0, 0),
-            Piece::Range(r) => (r.lines_before, r.records_before),
+            Piece::Whole(_) | Piece::S3(_) => Ok(Counts::default()),
+            Piece::Range(r) => {
+                let counted = r.count_before();
+                // Published even when counting failed, so the next range does not wait forever.
+                let _ = r.before[r.index].counts.set(counted.as_ref().ok().copied());
+                counted
+            }
         }
     }
 
@@ -75,6 +117,21 @@ impl Piece {
         match self {
             Piece::Whole(_) | Piece::S3(_) => true,
             Piece::Range(r) => r.start == 0,
+        }
+    }
+}
+
+impl Range {
+    /// The counts before this range: those before the previous range, once its thread has
+    /// published them, plus the previous range's own lines.
+    fn count_before(&self) -> std::io::Result<Counts> {
+        let Some(prev) = self.index.checked_sub(1).map(|i| &self.before[i]) else {
+            return Ok(Counts::default());
+        };
+        let own = count(&self.path, prev.start, self.start)?;
+        match prev.counts.wait() {
+            Some(counts) => Ok(*counts + own),
+            None => count(&self.path, 0, self.start),
         }
     }
 }
@@ -107,31 +164,40 @@ fn ranges(path: &Path, parts: u64, min_range: u64) -> std::io::Result<Option<Vec
         return Ok(None);
     }
     let parts = parts.min(size / min_range).max(1);
-    let targets: Vec<u64> = (1..parts).map(|k| size / parts * k).collect();
-    let cuts = line_starts_after(path, &targets)?;
-    let mut out = Vec::new();
-    let mut prev = Cut {
-        offset: 0,
-        lines: 0,
-        records: 0,
-    };
-    for cut in cuts.into_iter().chain([Cut {
-        offset: size,
-        lines: 0,
-        records: 0,
-    }]) {
-        if cut.offset > prev.offset {
-            out.push(Range {
-                path: path.to_owned(),
-                start: prev.offset,
-                end: cut.offset,
-                lines_before: prev.lines,
-                records_before: prev.records,
-            });
-            prev = cut;
+    // Every range but the first starts by counting the lines of the one before it, at about
+    // 16 times the speed the rules read; the first range is longer by that much, so that the
+    // threads finish together.
+    let share = size * 16 / (parts * 16 + 1);
+    let mut file = BufReader::new(File::open(path)?);
+    let mut starts = vec![0];
+    for k in 1..parts {
+        let cut = line_start_from(&mut file, size - share * (parts - k))?;
+        if cut < size && cut > starts[starts.len() - 1] {
+            starts.push(cut);
         }
     }
-    Ok(Some(out))
+    let before: Arc<[Before]> = starts
+        .iter()
+        .map(|&start| Before {
+            start,
+            counts: OnceLock::new(),
+        })
+        .collect();
+    let ends = starts.iter().skip(1).copied().chain([size]);
+    Ok(Some(
+        starts
+            .iter()
+            .zip(ends)
+            .enumerate()
+            .map(|(index, (&start, end))| Range {
+                path: path.to_owned(),
+                start,
+                end,
+                index,
+                before: before.clone(),
+            })
+            .collect(),
+    ))
 }
 
 /// Whether the file is NDJSON of single records: its first line is a JSON object that is not a
@@ -150,51 +216,49 @@ fn is_ndjson(path: &Path) -> std::io::Result<bool> {
     })
 }
 
-/// A line start, with the lines and non-blank lines before it.
-#[derive(Debug, Clone, Copy)]
-struct Cut {
-    offset: u64,
-    lines: u64,
-    records: u64,
+/// The first line start at or after `target` (`target ≥ 1`), or the file's end.
+fn line_start_from(file: &mut BufReader<File>, target: u64) -> std::io::Result<u64> {
+    // The byte before `target` ends a line exactly when `target` starts one.
+    let mut pos = file.seek(SeekFrom::Start(target - 1))?;
+    loop {
+        let block = file.fill_buf()?;
+        if block.is_empty() {
+            return Ok(pos);
+        }
+        if let Some(nl) = memchr::memchr(b'\n', block) {
+            return Ok(pos + nl as u64 + 1);
+        }
+        let n = block.len();
+        file.consume(n);
+        pos += n as u64;
+    }
 }
 
-/// For each target offset (ascending), the first line start at or after it, with the counts
-/// of lines and non-blank lines before it. One sequential pass over the file.
-fn line_starts_after(path: &Path, targets: &[u64]) -> std::io::Result<Vec<Cut>> {
+/// The lines and non-blank lines in bytes `from..to` of the file (`from` a line start).
+fn count(path: &Path, from: u64, to: u64) -> std::io::Result<Counts> {
     let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(from))?;
+    let mut f = f.take(to - from);
     let mut buf = vec![0u8; 1 << 20];
-    let mut out = Vec::with_capacity(targets.len());
-    let (mut pos, mut lines, mut records) = (0u64, 0u64, 0u64);
+    let mut counts = Counts::default();
     // Whether the current line has a non-whitespace byte so far.
     let mut line_has_text = false;
-    let mut next = 0;
     loop {
         let n = f.read(&mut buf)?;
-        if n == 0 || next == targets.len() {
-            break;
+        if n == 0 {
+            return Ok(counts);
         }
         let block = &buf[..n];
         let mut from = 0;
         for nl in memchr::memchr_iter(b'\n', block) {
             line_has_text |= block[from..nl].iter().any(|b| !b.is_ascii_whitespace());
-            lines += 1;
-            records += u64::from(line_has_text);
+            counts.lines += 1;
+            counts.records += u64::from(line_has_text);
             line_has_text = false;
             from = nl + 1;
-            let line_start = pos + nl as u64 + 1;
-            while next < targets.len() && line_start >= targets[next] {
-                out.push(Cut {
-                    offset: line_start,
-                    lines,
-                    records,
-                });
-                next += 1;
-            }
         }
         line_has_text |= block[from..].iter().any(|b| !b.is_ascii_whitespace());
-        pos += n as u64;
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -235,9 +299,7 @@ mod tests {
             expect_start = r.end;
             let before = &text[..r.start as usize];
             assert!(before.is_empty() || before.ends_with('\n'));
-            assert_eq!(r.lines_before, before.matches('\n').count() as u64);
-            let blank = before.lines().filter(|l| l.trim().is_empty()).count() as u64;
-            assert_eq!(r.records_before, r.lines_before - blank);
+            assert_eq!(piece.offsets().unwrap(), counts_of(before));
         }
         assert_eq!(expect_start, text.len() as u64);
         // Read back, the ranges give the file.
@@ -246,6 +308,92 @@ mod tests {
             piece.open().unwrap().read_to_end(&mut joined).unwrap();
         }
         assert_eq!(joined, text.as_bytes());
+    }
+
+    /// The lines and non-blank lines of `text`.
+    fn counts_of(text: &str) -> Counts {
+        let lines = text.matches('\n').count() as u64;
+        let blank = text.lines().filter(|l| l.trim().is_empty()).count() as u64;
+        Counts {
+            lines,
+            records: lines - blank,
+        }
+    }
+
+    /// 2,000 lines of varied length with blank lines among them.
+    fn numbered_lines() -> String {
+        (0..2000)
+            .map(|i| {
+                let blank = if i % 89 == 0 { " \t\n" } else { "" };
+                format!("{{\"n\":{i},\"pad\":\"{}\"}}\n{blank}", "y".repeat(i % 70))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ranges_taken_up_by_threads_in_any_order_learn_their_numbers() {
+        let text = numbered_lines();
+        let p = write("threads", &text);
+        let got = pieces(vec![Piece::Whole(Input::File(p.to_path_buf()))], 6, 1000);
+        assert_eq!(got.len(), 6);
+        // Every range on its own thread, the last ones started first: each waits for the one
+        // before it, whichever thread that is on.
+        let counted: Vec<Counts> = std::thread::scope(|scope| {
+            let handles: Vec<_> = got
+                .iter()
+                .rev()
+                .map(|piece| scope.spawn(move || piece.offsets().unwrap()))
+                .collect();
+            let mut counted: Vec<Counts> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+            counted.reverse();
+            counted
+        });
+        for (piece, counts) in got.iter().zip(counted) {
+            let Piece::Range(r) = piece else {
+                panic!("not a range")
+            };
+            assert_eq!(counts, counts_of(&text[..r.start as usize]));
+        }
+    }
+
+    #[test]
+    fn a_range_counts_from_the_top_when_the_range_before_could_not_count() {
+        let text = numbered_lines();
+        let p = write("failed", &text);
+        let got = pieces(vec![Piece::Whole(Input::File(p.to_path_buf()))], 3, 1000);
+        let [first, second, third] = &got[..] else {
+            panic!("{} pieces", got.len())
+        };
+        let (Piece::Range(r2), Piece::Range(r3)) = (second, third) else {
+            panic!("not ranges")
+        };
+        // As if the second range's thread had failed to count.
+        r2.before[r2.index].counts.set(None).unwrap();
+        assert_eq!(
+            third.offsets().unwrap(),
+            counts_of(&text[..r3.start as usize])
+        );
+        assert_eq!(first.offsets().unwrap(), Counts::default());
+    }
+
+    #[test]
+    fn a_cut_inside_a_long_last_line_leaves_fewer_ranges() {
+        // A line of 2,000 bytes, then one of 4,000: the first cut (at 1,500) moves to the
+        // second line's start; the two that fall inside the last line move to the end of the
+        // file, and no empty range is made of them.
+        let first = format!("{{\"a\":\"{}\"}}\n", "z".repeat(1991));
+        let text = format!("{first}{{\"b\":\"{}\"}}\n", "z".repeat(3991));
+        let p = write("long", &text);
+        let got = pieces(vec![Piece::Whole(Input::File(p.to_path_buf()))], 4, 1000);
+        let ends: Vec<(u64, u64)> = got
+            .iter()
+            .map(|piece| match piece {
+                Piece::Range(r) => (r.start, r.end),
+                _ => panic!("not a range"),
+            })
+            .collect();
+        let cut = first.len() as u64;
+        assert_eq!(ends, [(0, cut), (cut, text.len() as u64)]);
     }
 
     #[test]
