@@ -36,8 +36,7 @@ pub fn run_tests(set: &RuleSet, opts: EngineOptions) -> Result<Vec<TestOutcome>,
             let schema = engine.schema();
             let mut projector = Projector::new(&schema);
             for (i, event) in test.events.iter().enumerate() {
-                let raw = event.to_string();
-                match projector.project(&raw) {
+                match projector.project(event) {
                     Ok(Classified::Event(ev)) => engine.process(
                         &ev,
                         &Origin {

@@ -429,8 +429,8 @@ pub struct RuleTest {
     pub name: String,
     /// What the events must produce.
     pub expect: Expectation,
-    /// The records, in real AWS format, in order.
-    pub events: Vec<serde_json::Value>,
+    /// The records' JSON text (each an object), in real AWS format, in order.
+    pub events: Vec<String>,
 }
 
 /// A `[[rule.lists]]` condition: the value of `field` looked up in the value list `list`.

@@ -110,11 +110,7 @@ fn read_expectation(
     }
 }
 
-fn read_events(
-    doc: &mut Doc<'_>,
-    node: &Node<'_, '_>,
-    label: &str,
-) -> Option<Vec<serde_json::Value>> {
+fn read_events(doc: &mut Doc<'_>, node: &Node<'_, '_>, label: &str) -> Option<Vec<String>> {
     if !node.has("events") {
         doc.missing(node, "events", "a list of JSON records");
         return None;
@@ -137,8 +133,9 @@ fn read_events(
     for (i, text) in texts.iter().enumerate() {
         let at = spans.get(i).unwrap_or(&span);
         let key = format!("{}[{i}]", node.key("events"));
-        match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(value) if value.is_object() => events.push(value),
+        // Checked without building the value: loading the pack for a hunt reads every test.
+        match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) if text.trim_start().starts_with('{') => events.push(text.clone()),
             Ok(_) => {
                 doc.error(
                     at,
