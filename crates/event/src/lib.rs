@@ -13,6 +13,7 @@
 pub mod aliases;
 mod event;
 mod key;
+mod key_order;
 mod kind;
 mod name_cache;
 mod scan;

@@ -186,25 +186,46 @@ impl<'a, 'c> Scanner<'a, 'c> {
     /// rest skipped.
     fn object(&mut self, node: usize, depth: u32) -> Res {
         let trie = self.trie;
-        self.members(depth, false, |s, start, len| {
-            let key = &s.b[start..start + len];
-            let (head, tail) = key_words_at(s.b, start, len);
-            match trie.child_words(node, key, head, tail) {
+        self.members(
+            depth,
+            |s, pos| s.child_key(node, pos),
+            |s, child| match child {
                 Some(child) if trie.slot(child).is_some() => s.slot_value(child, depth),
                 Some(child) => s.interior(child, depth),
                 None => s.skip(depth),
-            }
-        })
+            },
+        )
     }
 
-    /// An object's members (`i` at its `{`, `depth` its own): each value is read by `value`,
-    /// given where its key's text starts and its length. `escaped_keys` lets keys hold escapes
-    /// (a wanted key must not: the trie compares raw bytes, so such records go to serde).
-    fn members(
+    /// The key at position `pos` of an object at `node` (`i` after its opening quote, and
+    /// after its closing quote on return): its child in the trie. The key expected there
+    /// ([`crate::key_order`]) is checked first; any other is scanned and looked up. A key with
+    /// an escape gives up: the trie compares raw bytes, so such records go to serde.
+    #[inline(always)]
+    fn child_key(&mut self, node: usize, pos: usize) -> Res<Option<usize>> {
+        let start = self.i;
+        if let Some((len, child)) = self.caps.order.expected(node, pos, self.b, start) {
+            self.i = start + len + 1;
+            return Ok(child);
+        }
+        self.string_body(false)?;
+        let len = self.i - 1 - start;
+        let words = key_words_at(self.b, start, len);
+        let child = self
+            .trie
+            .child_words(node, &self.b[start..start + len], words.0, words.1);
+        self.caps.order.learn(node, pos, words, len, child);
+        Ok(child)
+    }
+
+    /// An object's members (`i` at its `{`, `depth` its own): each key is read by `key`
+    /// (`i` after its opening quote, given its position in the object), and its value by
+    /// `value`, given what `key` returned.
+    fn members<K>(
         &mut self,
         depth: u32,
-        escaped_keys: bool,
-        mut value: impl FnMut(&mut Self, usize, usize) -> Res,
+        mut key: impl FnMut(&mut Self, usize) -> Res<K>,
+        mut value: impl FnMut(&mut Self, K) -> Res,
     ) -> Res {
         if depth > MAX_DEPTH {
             return Err(Bail);
@@ -218,18 +239,18 @@ impl<'a, 'c> Scanner<'a, 'c> {
             b'"' => {}
             _ => return Err(Bail),
         }
+        let mut pos = 0;
         loop {
             // At the key's opening quote.
             self.i += 1;
-            let start = self.i;
-            self.string_body(escaped_keys)?;
-            let len = self.i - 1 - start;
+            let k = key(self, pos)?;
+            pos += 1;
             if self.next_token()? != b':' {
                 return Err(Bail);
             }
             self.i += 1;
             self.ws();
-            value(self, start, len)?;
+            value(self, k)?;
             match self.next_token()? {
                 b',' => {
                     self.i += 1;
@@ -279,7 +300,11 @@ impl<'a, 'c> Scanner<'a, 'c> {
                 self.i += 1;
                 self.string_body(true).map(drop)
             }
-            b'{' => self.members(depth + 1, true, |s, _, _| s.skip(depth + 1)),
+            b'{' => self.members(
+                depth + 1,
+                |s, _| s.string_body(true).map(drop),
+                |s, ()| s.skip(depth + 1),
+            ),
             b'[' => self.array(0, depth, |s, _, depth| s.skip(depth)),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),

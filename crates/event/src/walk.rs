@@ -4,6 +4,7 @@
 //! the record, reused across records. The pass is the hand-written scanner of `scan`; the serde
 //! walk below is the reference it falls back to (and is tested against).
 
+use crate::key_order::KeyOrder;
 use crate::name_cache::NameCache;
 use crate::scan::Scanner;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -12,6 +13,7 @@ use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Index of a captured physical path.
 pub type SlotId = u16;
@@ -21,7 +23,13 @@ pub type SlotId = u16;
 pub struct PathTrie {
     nodes: Vec<Node>,
     paths: Vec<String>,
+    /// Changes with every path added, so what the scanner remembers of a trie's children
+    /// ([`KeyOrder`]) is never used with another trie.
+    id: u64,
 }
+
+/// The source of [`PathTrie::id`]s.
+static TRIE_IDS: AtomicU64 = AtomicU64::new(1);
 
 #[derive(Debug, Clone, Default)]
 struct Node {
@@ -171,6 +179,7 @@ impl PathTrie {
         let slot = self.paths.len() as SlotId;
         self.paths.push(path.to_owned());
         self.nodes[at].slot = Some(slot);
+        self.id = TRIE_IDS.fetch_add(1, Ordering::Relaxed);
         slot
     }
 
@@ -209,6 +218,7 @@ impl PathTrie {
         if self.nodes.is_empty() {
             return serde_json::from_str::<IgnoredAny>(record).map(drop);
         }
+        caps.order.use_trie(self.id, self.nodes.len());
         if Scanner::new(record, self, caps).run().is_ok() {
             return Ok(());
         }
@@ -250,6 +260,8 @@ pub struct Captures {
     pub(crate) memo: Vec<OnceCell<Option<Rc<str>>>>,
     /// The same analytics remembered across records, by captured text.
     pub(crate) names: RefCell<NameCache>,
+    /// The key order of the objects of the last record, for the scanner.
+    pub(crate) order: KeyOrder,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -722,6 +734,47 @@ mod tests {
             }
             if let Ok(text) = String::from_utf8(bytes) {
                 check(&trie(), &text)?;
+            }
+        }
+    }
+
+    /// A second trie over some of the same keys, so its nodes are numbered differently.
+    fn other_trie() -> PathTrie {
+        let mut t = PathTrie::default();
+        for p in ["o.p", "arr.x", "zz", "a.c", "s"] {
+            t.insert(p);
+        }
+        t
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// Records walked one after another with the same captures, so the scanner expects
+        /// the key orders of the records before (repeated records, shared key names, two
+        /// tries taking turns), are captured exactly as the serde walk captures them.
+        #[test]
+        fn learned_key_orders_change_nothing(
+            pool in prop::collection::vec(value(), 1..4),
+            picks in prop::collection::vec((0usize..4, any::<bool>()), 1..12),
+        ) {
+            let tries = [trie(), other_trie()];
+            let mut warm = Captures::default();
+            for (pick, second) in picks {
+                let t = &tries[usize::from(second)];
+                let record = &pool[pick % pool.len()];
+                let mut slow = Captures::default();
+                let reference = t.walk_serde(record, &mut slow);
+                let walked = t.walk(record, &mut warm);
+                prop_assert_eq!(walked.is_ok(), reference.is_ok(), "{:?}", record);
+                if walked.is_ok() {
+                    prop_assert_eq!(
+                        snapshot(&warm, t.paths.len()),
+                        snapshot(&slow, t.paths.len()),
+                        "{:?}",
+                        record
+                    );
+                }
             }
         }
     }
