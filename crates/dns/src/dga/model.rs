@@ -292,6 +292,17 @@ pub fn quantise_ngram_weights(weights: &[f64]) -> (f64, String) {
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/// Each byte's value in [`BASE64`], or 64 for a byte outside the alphabet.
+const BASE64_VALUES: [u8; 256] = {
+    let mut values = [64u8; 256];
+    let mut i = 0;
+    while i < BASE64.len() {
+        values[BASE64[i] as usize] = i as u8;
+        i += 1;
+    }
+    values
+};
+
 fn base64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -317,16 +328,26 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(4) || text.len() - body.len() > 2 {
         return None;
     }
+    // Four characters make 24 bits; a last group of two or three makes one or two bytes.
+    let group = |chars: &[u8]| -> Option<u32> {
+        chars
+            .iter()
+            .try_fold(0u32, |bits, &c| match BASE64_VALUES[usize::from(c)] {
+                64 => None,
+                v => Some(bits << 6 | u32::from(v)),
+            })
+    };
     let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
-    let (mut accumulator, mut bits) = (0u32, 0);
-    for c in body.bytes() {
-        let value = BASE64.iter().position(|&b| b == c)? as u32;
-        accumulator = (accumulator << 6) | value;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((accumulator >> bits) as u8);
-            accumulator &= (1 << bits) - 1;
+    let mut groups = body.as_bytes().chunks_exact(4);
+    for chars in &mut groups {
+        out.extend_from_slice(&group(chars)?.to_be_bytes()[1..]);
+    }
+    match groups.remainder() {
+        [] => {}
+        [_] => return None,
+        last => {
+            let bits = group(last)? << (6 * (4 - last.len()));
+            out.extend_from_slice(&bits.to_be_bytes()[1..last.len()]);
         }
     }
     Some(out)
@@ -395,6 +416,12 @@ mod tests {
         }
         assert_eq!(base64_encode(b"hello"), "aGVsbG8=");
         assert_eq!(base64_decode("aGVsbG8"), None);
+        // Bytes outside the alphabet, padding inside the text, a non-ASCII character.
+        for bad in ["aGVs*G8=", "aG=sbG8=", "aGVsbé=="] {
+            assert_eq!(base64_decode(bad), None, "{bad}");
+        }
+        let every: Vec<u8> = (0..=255).collect();
+        assert_eq!(base64_decode(&base64_encode(&every)), Some(every));
         let (step, text) = quantise_ngram_weights(&[1.0, -0.5, 0.0]);
         let raw = base64_decode(&text).expect("valid");
         let q: Vec<i16> = raw
