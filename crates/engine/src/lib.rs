@@ -584,6 +584,13 @@ impl Engine {
 
     /// Ends the run: alerts of every rule, capped, deduplicated and sorted, and the reports.
     pub fn finish(mut self) -> RunResult {
+        self.finish_in_place()
+    }
+
+    /// [`Engine::finish`] without giving up the engine, whose state (spent, and no longer of
+    /// use) is then freed when the caller drops it, or not at all by a process about to exit.
+    /// The engine takes no more records after this.
+    pub fn finish_in_place(&mut self) -> RunResult {
         let alerts = self.close(i64::MAX);
         RunResult {
             alerts,

@@ -260,9 +260,10 @@ impl ThresholdState {
                 state.buckets.prune_before(upto - n + 2);
             }
         }
-        if end {
-            self.keys.retain(|_, _| false);
-        } else {
+        // At the end the keys stay: nothing more comes of them (`evaluated` makes any later
+        // flush a no-op), and they go with the engine, which a caller about to exit may
+        // leave unfreed.
+        if !end {
             self.keys
                 .retain(|_, s| !s.buckets.is_empty() || s.above || s.held.is_some());
         }
