@@ -536,7 +536,7 @@ impl Test {
     /// `s_cmp`, matches.
     fn matches_str(&self, s: &str, s_cmp: &str) -> bool {
         self.matches_text(s_cmp)
-            || self.may_be_address(s)
+            || self.may_be_address(s, &mut None)
                 && self
                     .cidr
                     .as_ref()
@@ -544,8 +544,10 @@ impl Test {
     }
 
     /// Whether `s`, when its text does not match, could still be an address in the CIDR.
-    fn may_be_address(&self, s: &str) -> bool {
-        self.cidr.is_some() && (!self.cidr_is_text || s.bytes().any(|b| b == b':'))
+    /// `colon` is whether `s` holds a `:`, once some test has looked.
+    fn may_be_address(&self, s: &str, colon: &mut Option<bool>) -> bool {
+        self.cidr.is_some()
+            && (!self.cidr_is_text || *colon.get_or_insert_with(|| s.bytes().any(|b| b == b':')))
     }
 
     /// Whether the (case-folded) text matches, CIDR literals aside.
@@ -585,7 +587,8 @@ impl Terms {
             return true;
         }
         let mut cidrs = self.tests.iter().filter_map(|t| t.cidr.as_ref());
-        self.tests.iter().any(|t| t.may_be_address(s))
+        let mut colon = None;
+        self.tests.iter().any(|t| t.may_be_address(s, &mut colon))
             && parse_ip(s).is_some_and(|ip| cidrs.any(|c| c.contains(ip)))
     }
 }
