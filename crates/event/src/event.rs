@@ -4,7 +4,7 @@
 use crate::aliases::Transform;
 use crate::kind::{Encoding, Kind};
 use crate::schema::{FieldId, Getter, Phys, Schema};
-use crate::time::{format_rfc3339, parse_rfc3339};
+use crate::time::{TimeParser, format_rfc3339};
 use crate::value::{FieldValue, unescape};
 use crate::walk::{Captures, SlotId, Spans};
 use std::borrow::Cow;
@@ -51,6 +51,7 @@ pub enum Classified<'a, 'r> {
 pub struct Projector<'s> {
     schema: &'s Schema,
     caps: Captures,
+    time: TimeParser,
 }
 
 impl<'s> Projector<'s> {
@@ -59,6 +60,7 @@ impl<'s> Projector<'s> {
         Projector {
             schema,
             caps: Captures::default(),
+            time: TimeParser::default(),
         }
     }
 
@@ -125,7 +127,7 @@ impl<'s> Projector<'s> {
         } else {
             return Err(RecordError::Shape(describe_shape(raw)));
         };
-        let time_ms = event_time(caps, raw, schema, kind, encoding)?;
+        let time_ms = event_time(&mut self.time, caps, raw, schema, kind, encoding)?;
         Ok(Classified::Event(Event {
             raw,
             kind,
@@ -138,6 +140,7 @@ impl<'s> Projector<'s> {
 }
 
 fn event_time(
+    time: &mut TimeParser,
     caps: &Captures,
     raw: &str,
     schema: &Schema,
@@ -162,7 +165,7 @@ fn event_time(
         .next()
         .ok_or_else(|| RecordError::Time(format!("{kind} record without {name}")))?;
     let value = unescape(text);
-    parse_rfc3339(&value)
+    time.parse(&value)
         .ok_or_else(|| RecordError::Time(format!("{name} {value:?} is not an RFC 3339 time")))
 }
 

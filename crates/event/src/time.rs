@@ -5,25 +5,58 @@
 /// milliseconds. Returns `None` for anything else.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
+    at_time(b, date_days(b)?)
+}
+
+/// [`parse_rfc3339`] remembering the last date it read: a log's records come in time order,
+/// so most share the date of the record before, and only their time of day is read.
+#[derive(Debug, Clone, Default)]
+pub struct TimeParser {
+    /// The last valid date's text (`2023-07-10`) and its days since 1970-01-01.
+    date: Option<([u8; 10], i64)>,
+}
+
+impl TimeParser {
+    /// As [`parse_rfc3339`].
+    pub fn parse(&mut self, s: &str) -> Option<i64> {
+        let b = s.as_bytes();
+        let date = b.get(..10)?;
+        let days = match &self.date {
+            Some((last, days)) if last == date => *days,
+            _ => {
+                let days = date_days(b)?;
+                self.date = Some((date.try_into().ok()?, days));
+                days
+            }
+        };
+        at_time(b, days)
     }
-    if b[13] != b':' || b[16] != b':' {
+}
+
+/// Days since 1970-01-01 of the date `b` starts with (`2023-07-10`), when it is a valid date.
+fn date_days(b: &[u8]) -> Option<i64> {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
     let year = digits(&b[0..4])?;
     let month = digits(&b[5..7])?;
     let day = digits(&b[8..10])?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year as i64, month, day))
+}
+
+/// Epoch milliseconds of the timestamp `b`, whose date (checked) falls `days` after 1970-01-01:
+/// the time of day after it, a fraction, and `Z` or an offset.
+fn at_time(b: &[u8], days: i64) -> Option<i64> {
+    if b.len() < 19 || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
     let hour = digits(&b[11..13])?;
     let minute = digits(&b[14..16])?;
     let second = digits(&b[17..19])?;
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let mut rest = &b[19..];
@@ -51,7 +84,6 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year as i64, month, day);
     let secs = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64 - offset_secs;
     Some(secs * 1000 + millis)
 }
@@ -116,6 +148,7 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::Strategy;
 
     #[test]
     fn parses_the_forms_aws_writes() {
@@ -153,6 +186,31 @@ mod tests {
             "２023-07-10T11:42:36Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The parser that remembers dates answers as the plain one, over sequences that
+        /// repeat dates, change them, and mix in broken texts sharing a valid date's prefix.
+        #[test]
+        fn remembering_dates_changes_nothing(
+            texts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (0i64..4_000_000_000_000).prop_map(format_rfc3339),
+                    proptest::sample::select(vec![
+                        "2024-02-29T23:59:59Z", "2024-02-29T24:00:00Z", "2024-02-29",
+                        "2024-02-29T12:00:00+01:00", "2024-02-29 12:00:00.5z",
+                        "2023-02-29T12:00:00Z", "2024-02-2912:00:00Z", "", "2024-02-3",
+                        "1970-01-01T00:00:00Z", "1970-01-01T00:00:00.999999Z",
+                    ]).prop_map(str::to_owned),
+                ],
+                1..20,
+            )
+        ) {
+            let mut memo = TimeParser::default();
+            for t in &texts {
+                proptest::prop_assert_eq!(memo.parse(t), parse_rfc3339(t), "{}", t);
+            }
         }
     }
 
