@@ -40,18 +40,14 @@ pub struct Range {
     pub start: u64,
     /// One past the last byte.
     pub end: u64,
+    /// Where the range before this one starts (0 for the first).
+    prev_start: u64,
     /// Which of the file's ranges this is.
     index: usize,
-    /// The counts before each of the file's ranges, shared by them.
-    before: Arc<[Before]>,
-}
-
-/// Where one range of a file starts, and the lines and records before it once they are known.
-#[derive(Debug, PartialEq, Eq)]
-struct Before {
-    start: u64,
-    /// `None` when counting failed (the next range then counts from the top of the file).
-    counts: OnceLock<Option<Counts>>,
+    /// The lines and records before each of the file's ranges, shared by them, once its thread
+    /// has counted them (`None` when counting failed: the next range then counts from the top
+    /// of the file).
+    before: Arc<[OnceLock<Option<Counts>>]>,
 }
 
 /// Lines and non-blank lines (records).
@@ -106,7 +102,7 @@ impl Piece {
             Piece::Range(r) => {
                 let counted = r.count_before();
                 // Published even when counting failed, so the next range does not wait forever.
-                let _ = r.before[r.index].counts.set(counted.as_ref().ok().copied());
+                let _ = r.before[r.index].set(counted.as_ref().ok().copied());
                 counted
             }
         }
@@ -128,8 +124,8 @@ impl Range {
         let Some(prev) = self.index.checked_sub(1).map(|i| &self.before[i]) else {
             return Ok(Counts::default());
         };
-        let own = count(&self.path, prev.start, self.start)?;
-        match prev.counts.wait() {
+        let own = count(&self.path, self.prev_start, self.start)?;
+        match prev.wait() {
             Some(counts) => Ok(*counts + own),
             None => count(&self.path, 0, self.start),
         }
@@ -176,13 +172,7 @@ fn ranges(path: &Path, parts: u64, min_range: u64) -> std::io::Result<Option<Vec
             starts.push(cut);
         }
     }
-    let before: Arc<[Before]> = starts
-        .iter()
-        .map(|&start| Before {
-            start,
-            counts: OnceLock::new(),
-        })
-        .collect();
+    let before: Arc<[OnceLock<Option<Counts>>]> = starts.iter().map(|_| OnceLock::new()).collect();
     let ends = starts.iter().skip(1).copied().chain([size]);
     Ok(Some(
         starts
@@ -193,6 +183,7 @@ fn ranges(path: &Path, parts: u64, min_range: u64) -> std::io::Result<Option<Vec
                 path: path.to_owned(),
                 start,
                 end,
+                prev_start: index.checked_sub(1).map_or(0, |i| starts[i]),
                 index,
                 before: before.clone(),
             })
@@ -369,7 +360,7 @@ mod tests {
             panic!("not ranges")
         };
         // As if the second range's thread had failed to count.
-        r2.before[r2.index].counts.set(None).unwrap();
+        r2.before[r2.index].set(None).unwrap();
         assert_eq!(
             third.offsets().unwrap(),
             counts_of(&text[..r3.start as usize])
