@@ -16,7 +16,7 @@ const MAX_KEYS: usize = 64;
 /// Longest key remembered (its first and last eight bytes then hold all of it).
 const MAX_KEY_BYTES: usize = 16;
 
-/// [`KeyOrder::child`] for a key the trie does not hold.
+/// [`Expected::child`] for a key the trie does not hold.
 const NO_CHILD: u32 = u32::MAX;
 
 /// The last key order seen at each trie node.
@@ -30,9 +30,11 @@ pub(crate) struct KeyOrder {
 /// A key expected at one position of an object.
 #[derive(Debug, Clone, Copy)]
 struct Expected {
+    /// The key's first and last eight bytes ([`key_words_at`]).
     head: u64,
     tail: u64,
     len: usize,
+    /// Its child in the trie, or [`NO_CHILD`].
     child: u32,
 }
 
