@@ -19,7 +19,7 @@ mod severity;
 pub mod testing;
 
 pub use evidence::{EvidenceEvent, SourceRef};
-pub use id::{alert_digest, alert_id};
+pub use id::{alert_digest, alert_digest_pieces, alert_id, id_digest, id_hex, id_text};
 pub use model::{Alert, Entity, Window};
 pub use render::{AlertFormat, AlertWriter};
 pub use rule::{AlertRule, MitreRef, Technique, Threat};

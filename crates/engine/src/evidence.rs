@@ -1,5 +1,4 @@
-//! Evidence an alert carries: the triggering records verbatim with where they came from, and
-//! the deterministic parts alert ids are built from.
+//! Evidence an alert carries: the triggering records verbatim with where they came from.
 
 use r53guard_alert::{EvidenceEvent, SourceRef};
 use r53guard_event::Event;
@@ -37,9 +36,4 @@ pub fn evidence(ev: &Event<'_>, origin: &Origin<'_>) -> EvidenceEvent {
 pub fn raw_value(raw: &str) -> Box<RawValue> {
     // The projector only hands out records that parsed; keep a valid placeholder anyway.
     RawValue::from_string(raw.to_owned()).unwrap_or_default()
-}
-
-/// A content hash of a record's text, for records without an id of their own (Resolver lines).
-pub fn content_key(raw: &str) -> String {
-    r53guard_alert::alert_id(&[raw.as_bytes()])
 }

@@ -103,13 +103,13 @@ use crate::exceptions::Exceptions;
 use crate::lists::ListConditions;
 use crate::new_terms::{NewTermsSpec, NewTermsState};
 use crate::predicate::Predicate;
-use crate::query::{QueryState, Suppress, event_key};
+use crate::query::{QueryState, Suppress};
 use crate::render::Render;
 use crate::sequence::{SequenceSpec, SequenceState};
 use crate::template::Summary;
 use crate::threshold::{ThresholdSpec, ThresholdState};
 use crate::verdicts::{VerdictTables, Verdicts};
-use r53guard_alert::{Alert, AlertRule, Entity, alert_id};
+use r53guard_alert::{Alert, AlertRule, Entity};
 use r53guard_event::time::format_rfc3339;
 use r53guard_event::{Event, FieldId, Kind, Schema};
 use r53guard_rules::{DataKind, RuleSet};
@@ -510,10 +510,11 @@ impl Engine {
                     match group {
                         Some((s, group)) => state.add(group, s.bucket(ev.time_ms), cap, ev, origin),
                         None => {
-                            let id = query_alert_id(&r.meta, ev, self.account, self.event_id);
+                            let digest =
+                                query::alert_digest(&r.meta, ev, self.account, self.event_id);
                             let (meta, summary, entity) =
                                 (&r.meta, r.summary.as_ref(), &self.entity);
-                            r.cap.offer_with(ev.time_ms, id, |id| {
+                            r.cap.offer_with(ev.time_ms, digest, |id| {
                                 single_alert(meta, ev, origin, id, |ev| derive(entity, summary, ev))
                             });
                         }
@@ -830,18 +831,7 @@ fn derive(entity: &EntityFields, summary: Option<&Summary>, ev: &Event<'_>) -> (
     (e, s)
 }
 
-/// The id of the alert a query rule raises for one event.
-fn query_alert_id(meta: &AlertRule, ev: &Event<'_>, account: FieldId, event_id: FieldId) -> String {
-    let key = event_key(ev, account, event_id);
-    alert_id(&[
-        b"query",
-        meta.id.as_bytes(),
-        meta.version.to_string().as_bytes(),
-        key.as_bytes(),
-    ])
-}
-
-/// The alert a query rule raises for one event, with its id ([`query_alert_id`]).
+/// The alert a query rule raises for one event, with its id ([`query::alert_digest`]).
 fn single_alert(
     meta: &AlertRule,
     ev: &Event<'_>,

@@ -10,9 +10,10 @@ use crate::draft::Draft;
 use crate::evidence::Origin;
 use crate::keyed::Keyed;
 use crate::render::Render;
+use crate::sample::content_key128;
 use crate::template::Summary;
-use r53guard_alert::{Alert, AlertRule};
-use r53guard_event::{Event, FieldId, Kind};
+use r53guard_alert::{Alert, AlertRule, alert_digest_pieces, id_hex};
+use r53guard_event::{Event, FieldId, FieldValue, Kind};
 use r53guard_rules::MissingFields;
 use serde::{Deserialize, Serialize};
 
@@ -36,15 +37,25 @@ pub struct QueryState {
     groups: Keyed<GroupKey, Acc>,
 }
 
-/// The identity of an event for alert ids.
-pub fn event_key(ev: &Event<'_>, account: FieldId, event_id: FieldId) -> String {
+/// The digest of the id of the alert a query rule raises for one event: the parts `query`,
+/// the rule id, its version and the event's identity (`cloudtrail:{recipientAccountId}:{eventID}`
+/// for CloudTrail, `content:{content key in hex}` otherwise), hashed without building them.
+pub fn alert_digest(meta: &AlertRule, ev: &Event<'_>, account: FieldId, event_id: FieldId) -> u128 {
+    let mut version = itoa::Buffer::new();
+    let version = version.format(meta.version).as_bytes();
+    let digest = |identity: &[&[u8]]| {
+        alert_digest_pieces(&[&[b"query"], &[meta.id.as_bytes()], &[version], identity])
+    };
     if ev.kind == Kind::CloudTrail {
-        let text = |f| ev.first(f).and_then(|v| v.as_str().map(str::to_owned));
-        if let (Some(a), Some(id)) = (text(account), text(event_id)) {
-            return format!("cloudtrail:{a}:{id}");
+        let (a, id) = (ev.first(account), ev.first(event_id));
+        if let (Some(a), Some(id)) = (
+            a.as_ref().and_then(FieldValue::as_str),
+            id.as_ref().and_then(FieldValue::as_str),
+        ) {
+            return digest(&[b"cloudtrail:", a.as_bytes(), b":", id.as_bytes()]);
         }
     }
-    format!("content:{}", crate::evidence::content_key(ev.raw))
+    digest(&[b"content:", &id_hex(content_key128(ev.raw))])
 }
 
 impl Suppress {

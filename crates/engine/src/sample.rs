@@ -58,7 +58,7 @@ impl Sample {
 
     /// The content key as 32 hex characters (as in alert ids).
     pub fn key_hex(&self) -> String {
-        format!("{:032x}", self.key)
+        r53guard_alert::id_text(self.key)
     }
 
     /// The sample order: time, content key, then source.
@@ -73,7 +73,8 @@ fn source_order(a: &SourceRef, b: &SourceRef) -> Ordering {
     (&a.path, a.line, a.record, a.part).cmp(&(&b.path, b.line, b.record, b.part))
 }
 
-/// A record's content key as a number (the one [`crate::evidence::content_key`] writes in hex).
+/// A record's content key: the digest of its text as one part, for records without an id of
+/// their own (Resolver lines).
 pub fn content_key128(raw: &str) -> u128 {
     r53guard_alert::alert_digest(&[raw.as_bytes()])
 }

@@ -1,6 +1,7 @@
-//! `alert_id`: known vectors, determinism, the hex form, and length-prefix separation.
+//! `alert_id`: known vectors, determinism, the hex form, length-prefix separation, digests
+//! given in pieces, and ids read back as digests.
 
-use r53guard_alert::alert_id;
+use r53guard_alert::{alert_digest, alert_digest_pieces, alert_id, id_digest, id_hex, id_text};
 
 #[test]
 fn known_vectors() {
@@ -47,4 +48,46 @@ fn part_boundaries_change_the_id() {
             assert_ne!(a, b);
         }
     }
+}
+
+proptest::proptest! {
+    #[test]
+    fn pieces_hash_as_the_parts_they_join_into(
+        parts in proptest::collection::vec(proptest::collection::vec(proptest::collection::vec(0u8..=255, 0..6), 0..4), 0..5)
+    ) {
+        let joined: Vec<Vec<u8>> = parts.iter().map(|p| p.concat()).collect();
+        let joined: Vec<&[u8]> = joined.iter().map(Vec::as_slice).collect();
+        let pieces: Vec<Vec<&[u8]>> =
+            parts.iter().map(|p| p.iter().map(Vec::as_slice).collect()).collect();
+        let pieces: Vec<&[&[u8]]> = pieces.iter().map(Vec::as_slice).collect();
+        proptest::prop_assert_eq!(alert_digest_pieces(&pieces), alert_digest(&joined));
+    }
+
+    #[test]
+    fn digests_write_and_read_back_as_ids(digest: u128) {
+        let text = id_text(digest);
+        proptest::prop_assert_eq!(&text, &format!("{digest:032x}"));
+        let hex = id_hex(digest);
+        proptest::prop_assert_eq!(hex.as_slice(), text.as_bytes());
+        proptest::prop_assert_eq!(id_digest(&text), digest);
+    }
+}
+
+#[test]
+fn other_ids_read_as_distinct_digests() {
+    let ids = [
+        "",
+        "abc",
+        "ABCDEF0123456789ABCDEF0123456789",
+        "0123456789abcdef0123456789abcde",
+    ];
+    let digests: Vec<u128> = ids.iter().map(|id| id_digest(id)).collect();
+    for (i, a) in digests.iter().enumerate() {
+        assert_eq!(*a, id_digest(ids[i]), "the same text reads the same");
+        for b in &digests[i + 1..] {
+            assert_ne!(a, b);
+        }
+    }
+    let upper = "ABCDEF0123456789ABCDEF0123456789";
+    assert_ne!(id_digest(upper), id_digest(&upper.to_lowercase()));
 }
