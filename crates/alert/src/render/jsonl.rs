@@ -1,5 +1,6 @@
 //! The `jsonl` format: one compact JSON object per line.
 
+use crate::evidence::EvidenceEvent;
 use crate::model::Alert;
 use std::io;
 
@@ -9,7 +10,8 @@ pub(super) fn alert(buf: &mut Vec<u8>, alert: &Alert) -> io::Result<()> {
     serde_json::to_writer(&mut *buf, alert)?;
     // Compact serialization writes no line breaks of its own; any come from the whitespace of a
     // verbatim evidence record that was pretty-printed in its input.
-    if buf[start..].iter().any(|&b| b == b'\n' || b == b'\r') {
+    let laid_out = |e: &EvidenceEvent| memchr::memchr2(b'\n', b'\r', e.event.get().as_bytes());
+    if alert.events.iter().any(|e| laid_out(e).is_some()) {
         let line = buf.split_off(start);
         minify(&line, buf);
     }
