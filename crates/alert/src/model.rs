@@ -4,6 +4,7 @@ use crate::evidence::EvidenceEvent;
 use crate::rule::AlertRule;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One alert. Fields serialize in declaration order; optional and empty fields noted below
 /// are omitted. Times are RFC 3339 UTC with milliseconds (`2024-05-01T12:00:00.000Z`), all of
@@ -12,8 +13,8 @@ use std::collections::BTreeMap;
 pub struct Alert {
     /// 32 lowercase hex characters from [`crate::alert_id`].
     pub id: String,
-    /// The rule that fired.
-    pub rule: AlertRule,
+    /// The rule that fired (shared by the alerts of one rule).
+    pub rule: Arc<AlertRule>,
     /// The event time at which the rule's condition became true.
     pub detected_at: String,
     /// The earliest event time among the alert's events.

@@ -4,6 +4,7 @@
 use crate::{Alert, AlertRule, Entity, EvidenceEvent, Severity, SourceRef};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A query alert of `rule` with this id, severity and `detected_at` (RFC 3339), account
 /// `123456789012`, carrying `record` (JSON text) as its one triggering event.
@@ -20,7 +21,7 @@ pub fn sample_alert(
 ) -> Alert {
     Alert {
         id: id.to_owned(),
-        rule: AlertRule {
+        rule: Arc::new(AlertRule {
             id: rule.to_owned(),
             name: format!("Rule {rule}"),
             version: 1,
@@ -33,7 +34,7 @@ pub fn sample_alert(
             references: Vec::new(),
             license: None,
             source_url: None,
-        },
+        }),
         detected_at: detected_at.to_owned(),
         first_seen: detected_at.to_owned(),
         last_seen: detected_at.to_owned(),

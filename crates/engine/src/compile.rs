@@ -16,6 +16,7 @@ use crate::{Compiled, Counts, EngineError, EngineOptions, Limits, Logic, Missing
 use r53guard_event::Schema;
 use r53guard_rules::{Rule, RuleKind, RuleSet};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Compiles one rule of `set`.
 pub(crate) fn rule(
@@ -123,7 +124,7 @@ pub(crate) fn rule(
         source,
     })?;
     Ok(Compiled {
-        meta: meta::alert_rule(rule, None),
+        meta: Arc::new(meta::alert_rule(rule, None)),
         lists,
         exceptions,
         summary: rule.summary.as_ref().map(|t| Summary::new(t, schema)),

@@ -8,6 +8,7 @@ use crate::template::Summary;
 use r53guard_alert::{Alert, AlertRule, Window, alert_id};
 use r53guard_event::time::format_rfc3339;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The parts of an alert that do not come from its samples.
 pub struct Draft {
@@ -43,7 +44,7 @@ impl Draft {
     pub fn build(
         self,
         kind: &str,
-        meta: &AlertRule,
+        meta: &Arc<AlertRule>,
         summary: Option<&Summary>,
         samples: &[Sample],
         headline: Option<&Sample>,

@@ -183,7 +183,7 @@ pub enum EngineError {
 
 /// One compiled rule.
 struct Compiled {
-    meta: AlertRule,
+    meta: Arc<AlertRule>,
     lists: ListConditions,
     exceptions: Exceptions,
     summary: Option<Summary>,
@@ -578,7 +578,7 @@ impl Engine {
                     .into_iter()
                     .filter(|k| self.by_kind[k.index()].contains(&i))
                     .collect();
-                (&r.meta, kinds)
+                (&*r.meta, kinds)
             })
             .collect()
     }
@@ -833,7 +833,7 @@ fn derive(entity: &EntityFields, summary: Option<&Summary>, ev: &Event<'_>) -> (
 
 /// The alert a query rule raises for one event, with its id ([`query::alert_digest`]).
 fn single_alert(
-    meta: &AlertRule,
+    meta: &Arc<AlertRule>,
     ev: &Event<'_>,
     origin: &Origin<'_>,
     id: String,

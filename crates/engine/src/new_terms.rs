@@ -26,6 +26,7 @@ use r53guard_alert::{Alert, AlertRule};
 use r53guard_event::{Event, FieldId};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// Most terms one event yields.
 const MAX_TERMS_PER_EVENT: usize = 100;
@@ -171,7 +172,7 @@ pub struct Ctx<'a> {
     /// The rule's settings.
     pub spec: &'a NewTermsSpec,
     /// The rule, as alerts carry it.
-    pub meta: &'a AlertRule,
+    pub meta: &'a Arc<AlertRule>,
     /// The rule's summary template.
     pub summary: Option<&'a Summary>,
 }

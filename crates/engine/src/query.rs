@@ -16,6 +16,7 @@ use r53guard_alert::{Alert, AlertRule, alert_digest_pieces, id_hex};
 use r53guard_event::{Event, FieldId, FieldValue, Kind};
 use r53guard_rules::MissingFields;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Suppression settings, compiled.
 #[derive(Debug, Clone)]
@@ -124,7 +125,7 @@ impl QueryState {
         &mut self,
         watermark_ms: i64,
         s: &Suppress,
-        meta: &AlertRule,
+        meta: &Arc<AlertRule>,
         summary: Option<&Summary>,
         render: &mut Render<'_>,
     ) -> Vec<(i64, Alert)> {
@@ -146,7 +147,7 @@ impl QueryState {
 }
 
 fn grouped_alert(
-    meta: &AlertRule,
+    meta: &Arc<AlertRule>,
     s: &Suppress,
     summary: Option<&Summary>,
     group: &[Option<String>],

@@ -33,6 +33,7 @@ use crate::terms;
 use r53guard_alert::{Alert, AlertRule};
 use r53guard_event::{Event, FieldId};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Most join keys one event can belong to (combinations of array values).
 const MAX_KEYS_PER_EVENT: usize = 100;
@@ -284,7 +285,7 @@ pub struct Ctx<'a> {
     /// The rule's settings.
     pub spec: &'a SequenceSpec,
     /// The rule, as alerts carry it.
-    pub meta: &'a AlertRule,
+    pub meta: &'a Arc<AlertRule>,
     /// The rule's summary template.
     pub summary: Option<&'a Summary>,
     /// Most buffered events per key.

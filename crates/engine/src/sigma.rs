@@ -35,6 +35,7 @@ use r53guard_rules::RuleSet;
 use r53guard_sigma::{
     CompiledSigma, Correlation, CorrelationKind, CountOp, Mapping, SigmaSet, Target,
 };
+use std::sync::Arc;
 
 /// The `interval` of a Sigma rule (an r53guard rule file's default).
 const INTERVAL_MS: i64 = 5 * 60_000;
@@ -147,7 +148,7 @@ fn compiled_rule(
         source: MissingList(list),
     })?;
     Ok(Compiled {
-        meta,
+        meta: Arc::new(meta),
         lists: Default::default(),
         exceptions,
         summary: None,

@@ -26,6 +26,7 @@ use crate::terms;
 use r53guard_alert::{Alert, AlertRule};
 use r53guard_event::{Event, FieldId};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Most group keys one event can count toward (combinations of array values).
 const MAX_KEYS_PER_EVENT: usize = 100;
@@ -277,7 +278,7 @@ pub struct Ctx<'a> {
     /// The rule's settings.
     pub spec: &'a ThresholdSpec,
     /// The rule, as alerts carry it.
-    pub meta: &'a AlertRule,
+    pub meta: &'a Arc<AlertRule>,
     /// The rule's summary template.
     pub summary: Option<&'a Summary>,
     /// Most sample events per alert.

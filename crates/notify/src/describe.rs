@@ -75,7 +75,8 @@ mod tests {
     #[test]
     fn attack_ids_once_each() {
         let mut a = alert();
-        a.rule.threat.push(a.rule.threat[0].clone());
+        let first = a.rule.threat[0].clone();
+        std::sync::Arc::make_mut(&mut a.rule).threat.push(first);
         let ids: Vec<_> = attack(&a.rule).into_iter().map(|t| t.0).collect();
         assert_eq!(ids, ["TA0011", "T1071", "T1071.004"]);
     }

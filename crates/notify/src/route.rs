@@ -125,12 +125,13 @@ impl RouteTable {
 mod tests {
     use super::*;
     use crate::test_alert::alert;
+    use std::sync::Arc;
 
     fn with(id: &str, severity: Severity, tags: &[&str]) -> Alert {
         let mut a = alert();
-        a.rule.id = id.to_owned();
-        a.rule.severity = severity;
-        a.rule.tags = tags.iter().map(|t| t.to_string()).collect();
+        Arc::make_mut(&mut a.rule).id = id.to_owned();
+        Arc::make_mut(&mut a.rule).severity = severity;
+        Arc::make_mut(&mut a.rule).tags = tags.iter().map(|t| t.to_string()).collect();
         a
     }
 

@@ -113,6 +113,7 @@ pub(crate) fn verdict(status: u16, retry_after: Option<Duration>, body: &str) ->
 mod tests {
     use super::*;
     use crate::test_alert::alert;
+    use std::sync::Arc;
 
     fn block_texts(msg: &Value) -> Vec<String> {
         let mut out = Vec::new();
@@ -167,7 +168,7 @@ mod tests {
     #[test]
     fn no_link_without_a_base_and_long_texts_are_cut_to_slack_limits() {
         let mut a = alert();
-        a.rule.name = "n".repeat(500);
+        Arc::make_mut(&mut a.rule).name = "n".repeat(500);
         a.summary = "<&>".repeat(20_000);
         a.entity.principal_arn = Some("p".repeat(5_000));
         let msg = message(&a, None);

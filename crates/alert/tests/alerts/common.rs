@@ -7,6 +7,7 @@ use r53guard_alert::{
 };
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub const FULL_ID: &str = "13eefa864f88dc3ac16702198146212e";
 
@@ -14,7 +15,7 @@ pub const FULL_ID: &str = "13eefa864f88dc3ac16702198146212e";
 pub fn full_alert() -> Alert {
     Alert {
         id: alert_id(&[b"r53-0001", b"123456789012", b"2024-05-01T12:00:00.000Z"]),
-        rule: AlertRule {
+        rule: Arc::new(AlertRule {
             id: "r53-0001".into(),
             name: "DNS tunneling: long subdomains".into(),
             version: 3,
@@ -44,7 +45,7 @@ pub fn full_alert() -> Alert {
             references: vec!["https://example.org/dns-tunneling".into()],
             license: Some("DRL-1.1".into()),
             source_url: Some("https://example.org/rules/r53-0001.yml".into()),
-        },
+        }),
         detected_at: "2024-05-01T12:05:00.000Z".into(),
         first_seen: "2024-05-01T12:00:00.000Z".into(),
         last_seen: "2024-05-01T12:04:59.999Z".into(),
@@ -102,7 +103,7 @@ pub fn full_alert() -> Alert {
 pub fn minimal_alert() -> Alert {
     Alert {
         id: alert_id(&[b"r53-0002"]),
-        rule: AlertRule {
+        rule: Arc::new(AlertRule {
             id: "r53-0002".into(),
             name: "Hosted zone deleted".into(),
             version: 1,
@@ -115,7 +116,7 @@ pub fn minimal_alert() -> Alert {
             references: vec![],
             license: None,
             source_url: None,
-        },
+        }),
         detected_at: "2024-05-01T09:00:00.000Z".into(),
         first_seen: "2024-05-01T09:00:00.000Z".into(),
         last_seen: "2024-05-01T09:00:00.000Z".into(),
@@ -135,7 +136,7 @@ pub fn minimal_alert() -> Alert {
 pub fn numbered_alert(n: u32) -> Alert {
     let mut alert = minimal_alert();
     alert.id = alert_id(&[b"numbered", &n.to_le_bytes()]);
-    alert.rule.severity = Severity::ALL[n as usize % 4];
+    Arc::make_mut(&mut alert.rule).severity = Severity::ALL[n as usize % 4];
     alert.detected_at = format!("2024-05-01T09:{:02}:{:02}.000Z", n / 60 % 60, n % 60);
     alert.summary = format!("alert number {n}");
     alert.entity.account_id = Some("123456789012".into());

@@ -4,6 +4,7 @@ use crate::common::{ALL_FORMATS, full_alert, minimal_alert, numbered_alert, rend
 use r53guard_alert::{Alert, AlertFormat, AlertWriter, Severity};
 use serde_json::{Value, json};
 use std::io::{self, Write};
+use std::sync::Arc;
 
 fn sample() -> Vec<Alert> {
     vec![full_alert(), minimal_alert(), numbered_alert(3)]
@@ -182,7 +183,7 @@ fn ocsf_severity_ids_and_attack_expansion() {
     let expected = [(2, "Low"), (3, "Medium"), (4, "High"), (5, "Critical")];
     for (severity, (id, name)) in Severity::ALL.into_iter().zip(expected) {
         let mut alert = minimal_alert();
-        alert.rule.severity = severity;
+        Arc::make_mut(&mut alert.rule).severity = severity;
         let finding: Value =
             serde_json::from_str(&render(AlertFormat::Ocsf, &[alert], false)).unwrap();
         assert_eq!(
@@ -204,7 +205,7 @@ fn ocsf_severity_ids_and_attack_expansion() {
     two_subs.technique[0].subtechnique.push(sub);
     let mut no_subs = alert.rule.threat[0].clone();
     no_subs.technique[0].subtechnique.clear();
-    alert.rule.threat = vec![tactic_only, two_subs, no_subs];
+    Arc::make_mut(&mut alert.rule).threat = vec![tactic_only, two_subs, no_subs];
     let finding: Value = serde_json::from_str(&render(AlertFormat::Ocsf, &[alert], false)).unwrap();
     let shapes: Vec<(bool, bool)> = finding["finding_info"]["attacks"]
         .as_array()
@@ -262,7 +263,7 @@ fn csv_has_the_documented_columns() {
 fn csv_quotes_commas_quotes_and_line_breaks() {
     let mut alert = minimal_alert();
     alert.summary = "a, \"b\"\nc\r\nd".into();
-    alert.rule.name = "plain".into();
+    Arc::make_mut(&mut alert.rule).name = "plain".into();
     alert.entity.domain = Some("\"".into());
     let out = render(AlertFormat::Csv, &[alert.clone()], false);
     assert!(out.ends_with(",\"a, \"\"b\"\"\nc\r\nd\"\n"), "{out:?}");
@@ -317,7 +318,7 @@ fn table_colours_the_severity_only_when_asked() {
     ];
     for (severity, cell) in colours {
         let mut alert = minimal_alert();
-        alert.rule.severity = severity;
+        Arc::make_mut(&mut alert.rule).severity = severity;
         let coloured = render(AlertFormat::Table, &[alert.clone()], true);
         let line = coloured.lines().nth(1).unwrap();
         assert!(line.contains(cell), "{line:?}");
@@ -334,7 +335,7 @@ fn table_colours_the_severity_only_when_asked() {
 #[test]
 fn table_cuts_long_text_and_escapes_control_characters() {
     let mut alert = full_alert();
-    alert.rule.name = "R".repeat(50);
+    Arc::make_mut(&mut alert.rule).name = "R".repeat(50);
     alert.summary = "line one\nline two \x1b[2J".into();
     alert.entity.principal_arn = None;
     alert.entity.domain = Some("d".repeat(80));

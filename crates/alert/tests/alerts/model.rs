@@ -3,6 +3,7 @@
 use crate::common::{FULL_ID, evidence, full_alert, minimal_alert, numbered_alert};
 use r53guard_alert::{Alert, Severity, SourceRef};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// The fully populated alert, serialized. Its second evidence record is reproduced verbatim,
 /// line breaks, spacing and `1.50` included.
@@ -91,7 +92,9 @@ fn none_and_empty_fields_are_omitted() {
     }
 
     let mut alert = full_alert();
-    alert.rule.threat[0].technique[0].subtechnique.clear();
+    Arc::make_mut(&mut alert.rule).threat[0].technique[0]
+        .subtechnique
+        .clear();
     let value = serde_json::to_value(&alert).unwrap();
     let technique = &value["rule"]["threat"][0]["technique"][0];
     assert!(technique.get("subtechnique").is_none());
@@ -133,12 +136,12 @@ fn sort_key_orders_by_detection_time_then_rule_then_id() {
     let mut a = minimal_alert();
     a.detected_at = "2024-05-01T10:00:00.000Z".into();
     let mut b = a.clone();
-    b.rule.id = "r53-0001".into();
+    Arc::make_mut(&mut b.rule).id = "r53-0001".into();
     let mut c = b.clone();
     c.id = "00000000000000000000000000000000".into();
     let mut d = minimal_alert();
     d.detected_at = "2024-05-01T09:59:59.999Z".into();
-    d.rule.id = "zzz".into();
+    Arc::make_mut(&mut d.rule).id = "zzz".into();
 
     let mut alerts = vec![a.clone(), b.clone(), c.clone(), d.clone()];
     alerts.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));

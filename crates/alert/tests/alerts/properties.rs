@@ -4,6 +4,7 @@ use crate::common::{full_alert, render};
 use proptest::prelude::*;
 use r53guard_alert::{Alert, AlertFormat, alert_id};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Reverses the display of what follows it; a table must show it escaped.
 const RIGHT_TO_LEFT_OVERRIDE: char = '\u{202e}';
@@ -19,7 +20,7 @@ fn text() -> impl Strategy<Value = String> {
 fn alert_with(summary: String, name: String, domain: String, principal: String) -> Alert {
     let mut alert = full_alert();
     alert.summary = summary;
-    alert.rule.name = name;
+    Arc::make_mut(&mut alert.rule).name = name;
     alert.entity.domain = Some(domain);
     alert.entity.principal_arn = Some(principal);
     alert
