@@ -79,6 +79,26 @@ fn the_run_starts_at_the_earliest_event_of_the_rules_kinds() {
 }
 
 #[test]
+fn non_matching_events_start_the_run_when_their_verdict_is_remembered() {
+    // The second S3 event has the key of the first, so its verdict (no match) is remembered;
+    // it is still the earliest event and starts the run: learning ends at 01:00, so a call at
+    // 01:05 is new (from 00:10 it would be learned).
+    let other = |id: &str, t: i64| {
+        let mut e: serde_json::Value = serde_json::from_str(&call(id, t, "x")).unwrap();
+        e["eventSource"] = "s3.amazonaws.com".into();
+        e.to_string()
+    };
+    let lines = [
+        call("e1", ms(65, 0), "erin"),
+        other("e2", ms(10, 0)),
+        other("e3", 0),
+    ];
+    let result = run_lines(&rules(&[FIRST_CALL]), &lines);
+    assert_eq!(result.alerts.len(), 1);
+    assert_eq!(result.rules[0].matched, 1);
+}
+
+#[test]
 fn arrays_yield_one_term_per_value() {
     let by_resource = FIRST_CALL.replace(
         r#"value = ["userIdentity.arn", "eventName"]"#,
