@@ -28,7 +28,7 @@ pub fn alert_id(parts: &[&[u8]]) -> String {
 /// assert_eq!(u128::from_str_radix(&id, 16), Ok(r53guard_alert::alert_digest(&parts)));
 /// ```
 pub fn alert_digest(parts: &[&[u8]]) -> u128 {
-    digest(parts.iter().map(std::slice::from_ref))
+    alert_digest_pieces(parts.iter().map(std::slice::from_ref))
 }
 
 /// [`alert_digest`] of parts each given as pieces written one after another: the digest of
@@ -38,13 +38,9 @@ pub fn alert_digest(parts: &[&[u8]]) -> u128 {
 /// use r53guard_alert::{alert_digest, alert_digest_pieces};
 /// let joined: [&[u8]; 2] = [b"rule-1", b"cloudtrail:1234:abcd"];
 /// let pieces: [&[&[u8]]; 2] = [&[b"rule-1"], &[b"cloudtrail:", b"1234", b":", b"abcd"]];
-/// assert_eq!(alert_digest_pieces(&pieces), alert_digest(&joined));
+/// assert_eq!(alert_digest_pieces(pieces), alert_digest(&joined));
 /// ```
-pub fn alert_digest_pieces(parts: &[&[&[u8]]]) -> u128 {
-    digest(parts.iter().copied())
-}
-
-fn digest<'a>(parts: impl Iterator<Item = &'a [&'a [u8]]>) -> u128 {
+pub fn alert_digest_pieces<'a>(parts: impl IntoIterator<Item = &'a [&'a [u8]]>) -> u128 {
     let mut hasher = Sha256::new();
     for pieces in parts {
         let len: usize = pieces.iter().map(|p| p.len()).sum();

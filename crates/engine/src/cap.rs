@@ -58,9 +58,12 @@ struct BucketText {
 
 impl From<BucketText> for Bucket {
     fn from(text: BucketText) -> Self {
-        let kept = text.kept.into_iter();
         Bucket {
-            kept: kept.map(|(at, a)| (at, id_digest(&a.id), a)).collect(),
+            kept: text
+                .kept
+                .into_iter()
+                .map(|(at, a)| (at, id_digest(&a.id), a))
+                .collect(),
             seen: text.seen.iter().map(|id| id_digest(id)).collect(),
         }
     }

@@ -5,7 +5,7 @@
 use crate::render::Render;
 use crate::sample::Sample;
 use crate::template::Summary;
-use r53guard_alert::{Alert, AlertRule, Window, alert_id};
+use r53guard_alert::{Alert, AlertRule, Window, alert_digest_pieces, id_text};
 use r53guard_event::time::format_rfc3339;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,12 +30,26 @@ pub struct Draft {
     pub suppressed: u64,
 }
 
-/// The id of an alert of `kind` for a rule, from identity parts.
+/// The digest of the id of an alert of `kind` (`query`, `threshold`, …) for a rule: the kind,
+/// the rule id and its version, then the identity parts, each given as pieces written one after
+/// another ([`alert_digest_pieces`]).
+pub fn digest<'a>(
+    kind: &str,
+    meta: &AlertRule,
+    identity: impl IntoIterator<Item = &'a [&'a [u8]]>,
+) -> u128 {
+    let mut version = itoa::Buffer::new();
+    let version = version.format(meta.version).as_bytes();
+    let head: [&[&[u8]]; 3] = [&[kind.as_bytes()], &[meta.id.as_bytes()], &[version]];
+    // The head borrows locals; the identity's parts are taken at that shorter lifetime.
+    let identity = identity.into_iter().map(|part| -> &[&[u8]] { part });
+    alert_digest_pieces(head.into_iter().chain(identity))
+}
+
+/// The id of an alert of `kind` for a rule, from identity parts ([`digest`]).
 pub fn id(kind: &str, meta: &AlertRule, parts: &[Vec<u8>]) -> String {
-    let version = meta.version.to_string();
-    let mut all: Vec<&[u8]> = vec![kind.as_bytes(), meta.id.as_bytes(), version.as_bytes()];
-    all.extend(parts.iter().map(Vec::as_slice));
-    alert_id(&all)
+    let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    id_text(digest(kind, meta, parts.iter().map(std::slice::from_ref)))
 }
 
 impl Draft {

@@ -6,13 +6,13 @@
 //! has ended (at the end of the run, or when a flush watermark passes the bucket's end).
 
 use crate::acc::Acc;
-use crate::draft::Draft;
+use crate::draft::{self, Draft};
 use crate::evidence::Origin;
 use crate::keyed::Keyed;
 use crate::render::Render;
 use crate::sample::content_key128;
 use crate::template::Summary;
-use r53guard_alert::{Alert, AlertRule, alert_digest_pieces, id_hex};
+use r53guard_alert::{Alert, AlertRule, id_hex};
 use r53guard_event::{Event, FieldId, FieldValue, Kind};
 use r53guard_rules::MissingFields;
 use serde::{Deserialize, Serialize};
@@ -42,11 +42,7 @@ pub struct QueryState {
 /// the rule id, its version and the event's identity (`cloudtrail:{recipientAccountId}:{eventID}`
 /// for CloudTrail, `content:{content key in hex}` otherwise), hashed without building them.
 pub fn alert_digest(meta: &AlertRule, ev: &Event<'_>, account: FieldId, event_id: FieldId) -> u128 {
-    let mut version = itoa::Buffer::new();
-    let version = version.format(meta.version).as_bytes();
-    let digest = |identity: &[&[u8]]| {
-        alert_digest_pieces(&[&[b"query"], &[meta.id.as_bytes()], &[version], identity])
-    };
+    let digest = |identity: &[&[u8]]| draft::digest("query", meta, [identity]);
     if ev.kind == Kind::CloudTrail {
         let (a, id) = (ev.first(account), ev.first(event_id));
         if let (Some(a), Some(id)) = (
