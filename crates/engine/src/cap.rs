@@ -1,7 +1,10 @@
 //! `max_signals`: at most N alerts per rule per `interval` of event time (the alert's detection
 //! time). Which alerts are kept does not depend on input order: the earliest by (detection
-//! time, id); the other distinct ids are counted as held back. Duplicate ids (the same event
-//! read twice) count once.
+//! time, id). The matches past the cap are counted as held back; a second copy of a kept
+//! alert's event (the same event read twice) is not. The count is exact and the same whatever
+//! the input order, and costs no memory per match: an interval keeps the number of matches
+//! offered and, per kept alert, the number of its copies, so held back = offered − copies kept.
+//! (A match past the cap is never kept later: the alerts ahead of it stay ahead.)
 //!
 //! Intervals are emitted when they are closed: all of them at the end of a run, or, when the
 //! engine is flushed up to a watermark, those that end before it. An alert offered for an
@@ -9,7 +12,7 @@
 
 use r53guard_alert::{Alert, id_digest, id_text};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The alerts one rule keeps, bucketed by interval.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,7 +37,7 @@ pub struct HeldBackInterval {
     pub start_ms: i64,
     /// The interval's end (exclusive).
     pub end_ms: i64,
-    /// Distinct alerts over the cap in it, not emitted.
+    /// Matches over the cap in it, not alerted.
     pub held_back: u64,
 }
 
@@ -43,28 +46,59 @@ pub struct HeldBackInterval {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(from = "BucketText", into = "BucketText")]
 struct Bucket {
-    /// The kept alerts with their ids' digests, sorted by (detection time, digest).
-    kept: Vec<(i64, u128, Alert)>,
-    /// The digest of every distinct id offered.
-    seen: HashSet<u128, foldhash::fast::RandomState>,
+    /// The kept alerts, sorted by (detection time, digest).
+    kept: Vec<Kept>,
+    /// Matches offered, copies included.
+    offered: u64,
 }
 
-/// A [`Bucket`] as snapshots hold it: alerts and the ids seen as text, in order.
+#[derive(Debug, Clone)]
+struct Kept {
+    at_ms: i64,
+    digest: u128,
+    /// How many times the alert was offered (copies of its event).
+    copies: u64,
+    alert: Alert,
+}
+
+impl Bucket {
+    fn held_back(&self) -> u64 {
+        self.offered - self.kept.iter().map(|k| k.copies).sum::<u64>()
+    }
+}
+
+/// A [`Bucket`] as snapshots hold it: the kept alerts in order, with their copies, and the
+/// matches offered. Snapshots written before these counts held the id of every match offered
+/// (`seen`) instead: each counts as one match, each kept alert as one copy.
 #[derive(Serialize, Deserialize)]
 struct BucketText {
     kept: Vec<(i64, Alert)>,
+    #[serde(default)]
+    copies: Vec<u64>,
+    #[serde(default)]
+    offered: u64,
+    #[serde(default, skip_serializing)]
     seen: BTreeSet<String>,
 }
 
 impl From<BucketText> for Bucket {
     fn from(text: BucketText) -> Self {
+        let copies = text.copies.into_iter().chain(std::iter::repeat(1));
+        let kept: Vec<Kept> = text
+            .kept
+            .into_iter()
+            .zip(copies)
+            .map(|((at_ms, alert), copies)| Kept {
+                at_ms,
+                digest: id_digest(&alert.id),
+                copies,
+                alert,
+            })
+            .collect();
+        let copied: u64 = kept.iter().map(|k| k.copies).sum();
         Bucket {
-            kept: text
-                .kept
-                .into_iter()
-                .map(|(at, a)| (at, id_digest(&a.id), a))
-                .collect(),
-            seen: text.seen.iter().map(|id| id_digest(id)).collect(),
+            offered: text.offered.max(text.seen.len() as u64).max(copied),
+            kept,
         }
     }
 }
@@ -72,8 +106,14 @@ impl From<BucketText> for Bucket {
 impl From<Bucket> for BucketText {
     fn from(bucket: Bucket) -> Self {
         BucketText {
-            kept: bucket.kept.into_iter().map(|(at, _, a)| (at, a)).collect(),
-            seen: bucket.seen.into_iter().map(id_text).collect(),
+            copies: bucket.kept.iter().map(|k| k.copies).collect(),
+            kept: bucket
+                .kept
+                .into_iter()
+                .map(|k| (k.at_ms, k.alert))
+                .collect(),
+            offered: bucket.offered,
+            seen: BTreeSet::new(),
         }
     }
 }
@@ -99,7 +139,7 @@ impl Capped {
 
     /// Offers the alert whose id has digest `digest` ([`r53guard_alert::alert_digest`]),
     /// detected at `at_ms`, built by `build` (given the id) only when it is kept or may replace
-    /// a kept copy: an alert past the cap is counted by its digest alone.
+    /// a kept copy: an alert past the cap is only counted.
     pub fn offer_with(&mut self, at_ms: i64, digest: u128, build: impl FnOnce(String) -> Alert) {
         let index = at_ms.div_euclid(self.interval_ms);
         if index < self.closed {
@@ -107,13 +147,8 @@ impl Capped {
             return;
         }
         let bucket = self.buckets.entry(index).or_default();
-        if !bucket.seen.insert(digest) {
-            if bucket.kept.iter().any(|&(_, d, _)| d == digest) {
-                bucket.prefer(digest, build(id_text(digest)));
-            }
-            return;
-        }
-        bucket.insert_with(at_ms, digest, self.max, build);
+        bucket.offered += 1;
+        bucket.add(at_ms, digest, 1, self.max, build);
     }
 
     /// Emits the intervals that end at or before `until_ms`, in time order.
@@ -125,7 +160,7 @@ impl Capped {
                 break;
             }
             let (index, bucket) = entry.remove_entry();
-            let held_back = (bucket.seen.len() - bucket.kept.len()) as u64;
+            let held_back = bucket.held_back();
             if held_back > 0 {
                 let start_ms = index.saturating_mul(self.interval_ms);
                 self.summaries.push(HeldBackInterval {
@@ -135,7 +170,7 @@ impl Capped {
                 });
             }
             self.held_back += held_back;
-            out.extend(bucket.kept.into_iter().map(|(_, _, a)| a));
+            out.extend(bucket.kept.into_iter().map(|k| k.alert));
         }
         self.closed = self.closed.max(bound);
         out
@@ -169,23 +204,19 @@ impl Capped {
         self.summaries.extend(other.summaries);
         for (index, theirs) in other.buckets {
             let mine = self.buckets.entry(index).or_default();
-            for (at, digest, alert) in theirs.kept {
-                if mine.kept.iter().any(|&(_, d, _)| d == digest) {
-                    mine.prefer(digest, alert);
-                } else {
-                    mine.insert_with(at, digest, self.max, |_| alert);
-                }
+            mine.offered += theirs.offered;
+            for k in theirs.kept {
+                mine.add(k.at_ms, k.digest, k.copies, self.max, |_| k.alert);
             }
-            mine.seen.extend(theirs.seen);
         }
     }
 }
 
-impl Bucket {
+impl Kept {
     /// The same alert (same id) seen again, e.g. the same event in two files: keep the copy
     /// whose evidence comes first by source (path, line, record), so the choice does not depend
     /// on which copy was read first.
-    fn prefer(&mut self, digest: u128, alert: Alert) {
+    fn prefer(&mut self, alert: Alert) {
         let source = |a: &Alert| {
             a.events.first().map(|e| {
                 (
@@ -196,28 +227,49 @@ impl Bucket {
                 )
             })
         };
-        if let Some((_, _, kept)) = self.kept.iter_mut().find(|(_, d, _)| *d == digest)
-            && source(&alert) < source(kept)
-        {
-            *kept = alert;
+        if source(&alert) < source(&self.alert) {
+            self.alert = alert;
         }
     }
+}
 
-    /// Keeps the alert with this time and id digest, built by `build` (given the id), when it
-    /// is among the first `max` by (time, id).
-    fn insert_with(
+impl Bucket {
+    /// Adds the alert with this time and id digest, offered `copies` times and built by `build`
+    /// (given the id): to its kept copy, or kept when it is among the first `max` by (time,
+    /// id). Past the cap, only a kept copy at the same time is looked for.
+    fn add(
         &mut self,
         at_ms: i64,
         digest: u128,
+        copies: u64,
         max: usize,
         build: impl FnOnce(String) -> Alert,
     ) {
         let pos = self
             .kept
-            .partition_point(|&(t, d, _)| (t, d) < (at_ms, digest));
-        if pos < max {
-            self.kept
-                .insert(pos, (at_ms, digest, build(id_text(digest))));
+            .partition_point(|k| (k.at_ms, k.digest) < (at_ms, digest));
+        let same = |k: &Kept| k.digest == digest;
+        let found = if self.kept.get(pos).is_some_and(same) {
+            Some(pos)
+        } else if pos < max {
+            self.kept.iter().position(same)
+        } else {
+            None
+        };
+        if let Some(i) = found {
+            self.kept[i].copies += copies;
+            self.kept[i].prefer(build(id_text(digest)));
+        } else if pos < max {
+            let alert = build(id_text(digest));
+            self.kept.insert(
+                pos,
+                Kept {
+                    at_ms,
+                    digest,
+                    copies,
+                    alert,
+                },
+            );
             self.kept.truncate(max);
         }
     }
@@ -244,7 +296,7 @@ mod tests {
     }
 
     #[test]
-    fn keeps_the_first_ids_in_text_order_and_counts_distinct_ones() {
+    fn keeps_the_first_ids_in_text_order_and_counts_the_matches_past_them() {
         let mut cap = Capped::new(3, 60_000);
         for n in (0..20).chain(0..20) {
             offer(&mut cap, 1_000, n);
@@ -256,36 +308,111 @@ mod tests {
             kept_ids(&kept),
             ids[..3].iter().map(String::as_str).collect::<Vec<_>>()
         );
-        assert_eq!(cap.held_back(), 17);
+        assert_eq!(
+            cap.held_back(),
+            40 - 3 * 2,
+            "copies of kept alerts are not held back"
+        );
+    }
+
+    /// What a cap of `max` per minute keeps and holds back of `offers` (ids; an id's time is
+    /// a function of it, as an event's is), worked out from the whole list.
+    fn expected(offers: &[u32], max: usize) -> (Vec<String>, u64) {
+        let mut by_interval: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
+        for &n in offers {
+            by_interval
+                .entry(at(n).div_euclid(60_000))
+                .or_default()
+                .push(n);
+        }
+        let (mut kept, mut held_back) = (Vec::new(), 0);
+        for (_, ns) in by_interval {
+            let mut distinct: Vec<(i64, String, u32)> = ns
+                .iter()
+                .map(|&n| (at(n), alert_id(&[&n.to_le_bytes()]), n))
+                .collect();
+            distinct.sort();
+            distinct.dedup();
+            distinct.truncate(max);
+            let copies = ns
+                .iter()
+                .filter(|n| distinct.iter().any(|d| d.2 == **n))
+                .count();
+            held_back += (ns.len() - copies) as u64;
+            kept.extend(distinct.into_iter().map(|d| d.1));
+        }
+        (kept, held_back)
+    }
+
+    fn at(n: u32) -> i64 {
+        i64::from(n % 5) * 25_000
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_same_alerts_and_count_in_any_order_split_or_restore(
+            offers in proptest::collection::vec(0u32..12, 0..60),
+            max in 1usize..4,
+            split in 0usize..60,
+        ) {
+            let split = split.min(offers.len());
+            let mut first = Capped::new(max as u32, 60_000);
+            let mut second = Capped::new(max as u32, 60_000);
+            for &n in &offers[..split] {
+                offer(&mut first, at(n), n);
+            }
+            for &n in offers[split..].iter().rev() {
+                offer(&mut second, at(n), n);
+            }
+            let text = serde_json::to_string(&second).unwrap();
+            let mut restored: Capped = serde_json::from_str(&text).unwrap();
+            restored.merge(first);
+            let kept = restored.drain_all();
+            let (ids, held_back) = expected(&offers, max);
+            proptest::prop_assert_eq!(kept_ids(&kept), ids.iter().map(String::as_str).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(restored.held_back(), held_back);
+        }
     }
 
     #[test]
-    fn snapshots_hold_ids_as_text_and_restore_to_the_same_cap() {
-        // Alert ids are written as they are; other text (never an engine id) as its digest.
+    fn snapshots_hold_the_kept_alerts_and_counts_and_restore_to_the_same_cap() {
         let mut cap = Capped::new(1, 60_000);
         offer(&mut cap, 2_000, 1);
         offer(&mut cap, 1_000, 2);
         cap.offer(1_500, alert("not a hex id"));
         let text = serde_json::to_value(&cap).unwrap();
         let bucket = &text["buckets"]["0"];
-        let mut seen = vec![
-            alert_id(&[&1u32.to_le_bytes()]),
-            alert_id(&[&2u32.to_le_bytes()]),
-            id_text(id_digest("not a hex id")),
-        ];
-        seen.sort();
-        assert_eq!(bucket["seen"], serde_json::json!(seen));
         assert_eq!(bucket["kept"][0][0], 1_000);
         assert_eq!(bucket["kept"][0][1]["id"], alert_id(&[&2u32.to_le_bytes()]));
+        assert_eq!(bucket["copies"], serde_json::json!([1]));
+        assert_eq!(bucket["offered"], 3);
+        assert!(bucket.get("seen").is_none());
         let mut restored: Capped = serde_json::from_value(text.clone()).unwrap();
         assert_eq!(serde_json::to_value(&restored).unwrap(), text);
+        offer(&mut restored, 1_000, 2);
         offer(&mut restored, 3_000, 1);
         let kept = restored.drain_all();
         assert_eq!(kept_ids(&kept), [alert_id(&[&2u32.to_le_bytes()])]);
         assert_eq!(
             restored.held_back(),
-            2,
-            "the repeat of a seen id is not counted again"
+            3,
+            "the second copy of the kept alert is not held back"
         );
+    }
+
+    #[test]
+    fn snapshots_with_the_ids_seen_restore_with_each_id_one_match() {
+        let kept = alert(&alert_id(&[&2u32.to_le_bytes()]));
+        let text = serde_json::json!({
+            "max": 1, "interval_ms": 60_000, "closed": i64::MIN, "held_back": 0, "late": 0,
+            "buckets": {"0": {
+                "kept": [[1_000, kept]],
+                "seen": [alert_id(&[&1u32.to_le_bytes()]), alert_id(&[&2u32.to_le_bytes()]), "x"],
+            }},
+        });
+        let mut restored: Capped = serde_json::from_value(text).unwrap();
+        offer(&mut restored, 1_000, 2);
+        restored.drain_all();
+        assert_eq!(restored.held_back(), 2);
     }
 }
