@@ -113,18 +113,26 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     // The engine built here (its problems printed) is the first thread's; the others compile
     // their own from the same rules.
     let first = Mutex::new(Some(first));
+    let no_spill = std::sync::Once::new();
     let make = || -> anyhow::Result<Engine> {
-        if let Some(engine) = first
+        let taken = first
             .lock()
             .map_err(|_| anyhow::anyhow!("poisoned"))?
-            .take()
-        {
-            return Ok(engine);
+            .take();
+        let mut engine = match (taken, &sigma) {
+            (Some(engine), _) => engine,
+            (None, None) => Engine::new(&set, opts)?,
+            (None, Some(s)) => Engine::with_sigma(&set, s.rules(), opts, Limits::default())?,
+        };
+        match tempfile::tempfile() {
+            Ok(file) => engine.spill_samples(file),
+            Err(e) => no_spill.call_once(|| {
+                eprintln!(
+                    "r53guard hunt: cannot create a temporary file ({e}); sampled records stay in memory"
+                )
+            }),
         }
-        Ok(match &sigma {
-            None => Engine::new(&set, opts)?,
-            Some(s) => Engine::with_sigma(&set, s.rules(), opts, Limits::default())?,
-        })
+        Ok(engine)
     };
     let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)

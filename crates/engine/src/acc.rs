@@ -3,9 +3,8 @@
 //! (event time, content key), so it does not depend on input order, and two accumulators of
 //! disjoint inputs merge into the accumulator of the whole.
 
-use crate::evidence::Origin;
 use crate::keyed::Activity;
-use crate::sample::{self, Sample};
+use crate::sample::{self, Sample, Sampler};
 use r53guard_event::Event;
 use serde::{Deserialize, Serialize};
 
@@ -35,12 +34,12 @@ impl Default for Acc {
 
 impl Acc {
     /// Adds an event, keeping up to `cap` sample events.
-    pub fn add(&mut self, ev: &Event<'_>, origin: &Origin<'_>, cap: usize) {
+    pub fn add(&mut self, ev: &Event<'_>, sampler: &Sampler<'_>, cap: usize) {
         self.count += 1;
         self.first_ms = self.first_ms.min(ev.time_ms);
         self.last_ms = self.last_ms.max(ev.time_ms);
         if sample::could_take(&self.sample, cap, ev.time_ms) {
-            sample::offer(&mut self.sample, Sample::new(ev, origin), cap);
+            sample::offer(&mut self.sample, sampler.sample(ev), cap);
         }
     }
 

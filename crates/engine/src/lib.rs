@@ -82,6 +82,7 @@ mod sample;
 mod sequence;
 mod sigma;
 mod snapshot;
+mod spill;
 mod template;
 mod terms;
 pub mod testing;
@@ -105,7 +106,9 @@ use crate::new_terms::{NewTermsSpec, NewTermsState};
 use crate::predicate::Predicate;
 use crate::query::{QueryState, Suppress};
 use crate::render::Render;
+use crate::sample::Sampler;
 use crate::sequence::{SequenceSpec, SequenceState};
+use crate::spill::Spill;
 use crate::template::Summary;
 use crate::threshold::{ThresholdSpec, ThresholdState};
 use crate::verdicts::{VerdictTables, Verdicts};
@@ -301,6 +304,8 @@ pub struct Engine {
     tables: VerdictTables,
     /// The rules the current event is offered to (reused across events).
     offered: Vec<usize>,
+    /// Where samples keep their text, when not in memory ([`Engine::spill_samples`]).
+    spill: Option<Arc<Spill>>,
 }
 
 impl Engine {
@@ -406,6 +411,7 @@ impl Engine {
             documents,
             tables,
             offered: Vec::new(),
+            spill: None,
         })
     }
 
@@ -443,6 +449,10 @@ impl Engine {
             .flatten();
         let cap = self.opts.max_events_per_alert;
         let max_per_key = self.limits.max_events_per_key;
+        let sampler = Sampler {
+            origin,
+            spill: self.spill.as_ref(),
+        };
         let mut offered = std::mem::take(&mut self.offered);
         offered.clear();
         self.tables.next_record();
@@ -508,7 +518,9 @@ impl Engine {
                 } => {
                     let group = suppress.as_ref().and_then(|s| Some((s, s.group(ev)?)));
                     match group {
-                        Some((s, group)) => state.add(group, s.bucket(ev.time_ms), cap, ev, origin),
+                        Some((s, group)) => {
+                            state.add(group, s.bucket(ev.time_ms), cap, ev, &sampler)
+                        }
                         None => {
                             let digest =
                                 query::alert_digest(&r.meta, ev, self.account, self.event_id);
@@ -521,10 +533,10 @@ impl Engine {
                     }
                     true
                 }
-                Logic::Threshold { spec, state, .. } => state.add(spec, ev, origin, parts, cap),
-                Logic::NewTerms { spec, state, .. } => state.add(spec, ev, origin),
+                Logic::Threshold { spec, state, .. } => state.add(spec, ev, &sampler, parts, cap),
+                Logic::NewTerms { spec, state, .. } => state.add(spec, ev, &sampler),
                 Logic::Sequence { spec, state } => match hit {
-                    Some(hit) => state.add(spec, ev, origin, hit, max_per_key),
+                    Some(hit) => state.add(spec, ev, &sampler, hit, max_per_key),
                     None => true,
                 },
             };
@@ -665,6 +677,16 @@ impl Engine {
         out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         out.dedup_by(|a, b| a.id == b.id);
         out
+    }
+
+    /// From now on, samples (the records stateful rules keep for their alerts' evidence) keep
+    /// their text in `file`, an empty file opened for reading and writing that nothing else
+    /// uses (an unlinked temporary file), and read it back when alerts are built. A long
+    /// `hunt` keeps every key's samples to the end of the run; in memory, their text would be
+    /// most of the engine's. When the file cannot be written, samples keep their text in
+    /// memory. Snapshots hold the text itself.
+    pub fn spill_samples(&mut self, file: std::fs::File) {
+        self.spill = Some(Spill::new(file));
     }
 
     /// Folds in an engine compiled from the same rules and options and fed other events.

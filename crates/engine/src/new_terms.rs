@@ -16,10 +16,9 @@
 //! is not new.
 
 use crate::draft::Draft;
-use crate::evidence::Origin;
 use crate::keyed::{Activity, Keyed};
 use crate::render::Render;
-use crate::sample::{Sample, content_key128};
+use crate::sample::{Sample, Sampler, content_key128};
 use crate::template::Summary;
 use crate::terms;
 use r53guard_alert::{Alert, AlertRule};
@@ -96,7 +95,7 @@ impl NewTermsState {
     }
 
     /// Records a matching event's terms; `false` when it has none (a field missing).
-    pub fn add(&mut self, spec: &NewTermsSpec, ev: &Event<'_>, origin: &Origin<'_>) -> bool {
+    pub fn add(&mut self, spec: &NewTermsSpec, ev: &Event<'_>, sampler: &Sampler<'_>) -> bool {
         let keys = terms::keys(ev, &spec.fields, MAX_TERMS_PER_EVENT);
         if keys.is_empty() {
             return false;
@@ -112,7 +111,7 @@ impl NewTermsState {
             term.last_ms = term.last_ms.max(ev.time_ms);
             if !term.decided && ev.time_ms <= term.first_ms {
                 let k = *content.get_or_insert_with(|| content_key128(ev.raw));
-                term.offer(Sample::with_key(ev, origin, k));
+                term.offer(sampler.sample_with_key(ev, k));
             }
         }
         true

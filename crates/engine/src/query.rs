@@ -7,10 +7,9 @@
 
 use crate::acc::Acc;
 use crate::draft::{self, Draft};
-use crate::evidence::Origin;
 use crate::keyed::Keyed;
 use crate::render::Render;
-use crate::sample::content_key128;
+use crate::sample::{Sampler, content_key128};
 use crate::template::Summary;
 use r53guard_alert::{Alert, AlertRule, id_hex};
 use r53guard_event::{Event, FieldId, FieldValue, Kind};
@@ -98,11 +97,11 @@ impl QueryState {
         bucket: i64,
         cap: usize,
         ev: &Event<'_>,
-        origin: &Origin<'_>,
+        sampler: &Sampler<'_>,
     ) {
         self.groups
             .entry((group, bucket), Acc::default)
-            .add(ev, origin, cap);
+            .add(ev, sampler, cap);
     }
 
     /// Groups evicted to stay under the cap.

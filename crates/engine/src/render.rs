@@ -24,12 +24,22 @@ impl<'s> Render<'s> {
         }
     }
 
-    /// The evidence entry of a sample.
+    /// The evidence entry of a sample. Text that cannot be read back from the spill file
+    /// (which only a failing disk does) is replaced by a JSON string saying why.
     pub fn evidence(s: &Sample) -> EvidenceEvent {
+        let event = match s.raw.read() {
+            Ok(text) => raw_value(&text),
+            Err(e) => raw_value(
+                &serde_json::Value::from(format!(
+                    "the sampled record could not be read back from the spill file: {e}"
+                ))
+                .to_string(),
+            ),
+        };
         EvidenceEvent {
             source: s.source.clone(),
             kind: s.kind().name().to_owned(),
-            event: raw_value(&s.raw),
+            event,
         }
     }
 
@@ -37,7 +47,8 @@ impl<'s> Render<'s> {
     pub fn derive(&mut self, s: &Sample, summary: Option<&Summary>) -> (Entity, String) {
         // The record was read as an event once, so it projects again; if it somehow did not,
         // the alert keeps its evidence with an empty entity and the rule name as summary.
-        match self.projector.project(&s.raw) {
+        let text = s.raw.read().unwrap_or_default();
+        match self.projector.project(&text) {
             Ok(Classified::Event(ev)) => (
                 self.entity.extract(&ev),
                 summary.map_or_else(String::new, |t| t.render(&ev)),

@@ -9,13 +9,15 @@
 //! built ([`crate::render`]), so state holds only the record once.
 
 use crate::evidence::Origin;
+use crate::spill::{Spill, Text};
 use r53guard_alert::SourceRef;
 use r53guard_event::{Event, Kind};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// One kept record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Event time, epoch ms.
     pub time_ms: i64,
@@ -23,25 +25,34 @@ pub struct Sample {
     pub key: u128,
     /// [`Kind::index`] of the record.
     pub kind: u8,
-    /// The record's JSON text, verbatim.
-    pub raw: Box<str>,
+    /// The record's JSON text, verbatim (in memory or in the engine's spill file).
+    pub raw: Text,
     /// Where it was read.
     pub source: SourceRef,
 }
 
-impl Sample {
+/// Where the records being processed come from, and where their samples keep their text.
+pub struct Sampler<'a> {
+    /// Where the record was read.
+    pub origin: &'a Origin<'a>,
+    /// The engine's spill file, if it has one.
+    pub spill: Option<&'a Arc<Spill>>,
+}
+
+impl Sampler<'_> {
     /// The sample of an event.
-    pub fn new(ev: &Event<'_>, origin: &Origin<'_>) -> Sample {
-        Sample::with_key(ev, origin, content_key128(ev.raw))
+    pub fn sample(&self, ev: &Event<'_>) -> Sample {
+        self.sample_with_key(ev, content_key128(ev.raw))
     }
 
     /// The sample of an event whose content key is already known.
-    pub fn with_key(ev: &Event<'_>, origin: &Origin<'_>, key: u128) -> Sample {
+    pub fn sample_with_key(&self, ev: &Event<'_>, key: u128) -> Sample {
+        let origin = self.origin;
         Sample {
             time_ms: ev.time_ms,
             key,
             kind: ev.kind.index() as u8,
-            raw: ev.raw.into(),
+            raw: Text::keep(ev.raw, self.spill),
             source: SourceRef {
                 path: origin.path.to_owned(),
                 line: origin.line,
@@ -50,7 +61,9 @@ impl Sample {
             },
         }
     }
+}
 
+impl Sample {
     /// The record kind.
     pub fn kind(&self) -> Kind {
         Kind::ALL[usize::from(self.kind).min(1)]

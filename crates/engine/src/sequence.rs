@@ -23,11 +23,10 @@
 //! run; between flushes they are kept (and dropped once `maxspan` has passed the watermark).
 
 use crate::draft::Draft;
-use crate::evidence::Origin;
 use crate::keyed::{Activity, Keyed};
 use crate::predicate::Predicate;
 use crate::render::Render;
-use crate::sample::Sample;
+use crate::sample::{Sample, Sampler};
 use crate::template::Summary;
 use crate::terms;
 use r53guard_alert::{Alert, AlertRule};
@@ -123,7 +122,7 @@ impl SequenceState {
         &mut self,
         spec: &SequenceSpec,
         ev: &Event<'_>,
-        origin: &Origin<'_>,
+        sampler: &Sampler<'_>,
         hit: Hit,
         max_per_key: usize,
     ) -> bool {
@@ -131,7 +130,7 @@ impl SequenceState {
         if keys.is_empty() {
             return false;
         }
-        let sample = Sample::new(ev, origin);
+        let sample = sampler.sample(ev);
         let stages = spec.steps.len() - 1;
         for key in keys {
             let state = self.keys.entry(key, || KeyState {

@@ -17,10 +17,9 @@
 
 use crate::buckets::{BUCKET_MS, Buckets, Crossing};
 use crate::draft::Draft;
-use crate::evidence::Origin;
 use crate::keyed::{Activity, Keyed};
 use crate::render::Render;
-use crate::sample::{self, Sample, content_key128};
+use crate::sample::{self, Sampler, content_key128};
 use crate::template::Summary;
 use crate::terms;
 use r53guard_alert::{Alert, AlertRule};
@@ -142,7 +141,7 @@ impl ThresholdState {
         &mut self,
         spec: &ThresholdSpec,
         ev: &Event<'_>,
-        origin: &Origin<'_>,
+        sampler: &Sampler<'_>,
         parts: u64,
         cap: usize,
     ) -> bool {
@@ -176,7 +175,7 @@ impl ThresholdState {
             }
             if sample::could_take(&bucket.sample, cap, ev.time_ms) {
                 let key = *content.get_or_insert_with(|| content_key128(ev.raw));
-                sample::offer(&mut bucket.sample, Sample::with_key(ev, origin, key), cap);
+                sample::offer(&mut bucket.sample, sampler.sample_with_key(ev, key), cap);
             }
         }
         true

@@ -220,6 +220,13 @@ fn engine(set: &RuleSet) -> Engine {
     Engine::new(set, EngineOptions::default()).unwrap()
 }
 
+/// An engine whose samples keep their text in a temporary file.
+fn spilling(set: &RuleSet) -> Engine {
+    let mut e = engine(set);
+    e.spill_samples(tempfile::tempfile().unwrap());
+    e
+}
+
 fn run(set: &RuleSet, recs: &[Rec]) -> RunResult {
     let mut e = engine(set);
     feed(&mut e, &pairs(recs));
@@ -279,6 +286,30 @@ proptest! {
             merged.merge(e).unwrap();
         }
         same(&merged.finish(), &want)?;
+    }
+
+    #[test]
+    fn samples_kept_in_spill_files_give_the_same_result_and_snapshots(
+        recs in records(),
+        n in 1u64..4,
+        cut in 0usize..60,
+    ) {
+        let set = set();
+        let want = run(&set, &sorted_by_time(&recs));
+        let mut engines: Vec<Engine> = (0..n).map(|_| spilling(&set)).collect();
+        for r in &recs {
+            feed(&mut engines[(r.key % n) as usize], &[(r.index, r.raw.clone())]);
+        }
+        let mut merged = engines.remove(0);
+        for e in engines {
+            merged.merge(e).unwrap();
+        }
+        same(&merged.finish(), &want)?;
+        let cut = cut.min(recs.len());
+        let (mut in_memory, mut spilled) = (engine(&set), spilling(&set));
+        feed(&mut in_memory, &pairs(&recs[..cut]));
+        feed(&mut spilled, &pairs(&recs[..cut]));
+        prop_assert!(spilled.snapshot().unwrap() == in_memory.snapshot().unwrap());
     }
 
     #[test]
