@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use std::sync::Arc;
 
 /// One triggering record, kept exactly as it was read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,8 +30,9 @@ impl Eq for EvidenceEvent {}
 /// Where a record was read: the same coordinates the input layer reports for bad records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRef {
-    /// The input's name: its path, or `-` for standard input.
-    pub path: String,
+    /// The input's name: its path, or `-` for standard input (shared by the records of one
+    /// input that an engine keeps).
+    pub path: Arc<str>,
     /// The line the record starts on (1-based).
     pub line: u64,
     /// The record's index in the input (0-based).

@@ -51,7 +51,7 @@ pub fn sample_alert(
         events_total: 1,
         events: vec![EvidenceEvent {
             source: SourceRef {
-                path: "logs/ct.json".to_owned(),
+                path: "logs/ct.json".into(),
                 line: 3,
                 record: 2,
                 part: None,

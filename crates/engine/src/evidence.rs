@@ -22,7 +22,7 @@ pub struct Origin<'a> {
 pub fn evidence(ev: &Event<'_>, origin: &Origin<'_>) -> EvidenceEvent {
     EvidenceEvent {
         source: SourceRef {
-            path: origin.path.to_owned(),
+            path: origin.path.into(),
             line: origin.line,
             record: origin.record,
             part: origin.part,

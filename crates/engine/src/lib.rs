@@ -106,7 +106,7 @@ use crate::new_terms::{NewTermsSpec, NewTermsState};
 use crate::predicate::Predicate;
 use crate::query::{QueryState, Suppress};
 use crate::render::Render;
-use crate::sample::Sampler;
+use crate::sample::{Sampler, SourceNames};
 use crate::sequence::{SequenceSpec, SequenceState};
 use crate::spill::Spill;
 use crate::template::Summary;
@@ -306,6 +306,8 @@ pub struct Engine {
     offered: Vec<usize>,
     /// Where samples keep their text, when not in memory ([`Engine::spill_samples`]).
     spill: Option<Arc<Spill>>,
+    /// The input name the samples of the current input share.
+    names: SourceNames,
 }
 
 impl Engine {
@@ -412,6 +414,7 @@ impl Engine {
             tables,
             offered: Vec::new(),
             spill: None,
+            names: SourceNames::default(),
         })
     }
 
@@ -452,6 +455,7 @@ impl Engine {
         let sampler = Sampler {
             origin,
             spill: self.spill.as_ref(),
+            names: &self.names,
         };
         let mut offered = std::mem::take(&mut self.offered);
         offered.clear();

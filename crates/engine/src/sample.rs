@@ -13,6 +13,7 @@ use crate::spill::{Spill, Text};
 use r53guard_alert::SourceRef;
 use r53guard_event::{Event, Kind};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -37,6 +38,24 @@ pub struct Sampler<'a> {
     pub origin: &'a Origin<'a>,
     /// The engine's spill file, if it has one.
     pub spill: Option<&'a Arc<Spill>>,
+    /// The input name samples share.
+    pub names: &'a SourceNames,
+}
+
+/// The name of the input last sampled, shared by its samples: an input's records come one
+/// after another, so samples of one input hold one copy of its name.
+#[derive(Debug, Default)]
+pub struct SourceNames(RefCell<Option<Arc<str>>>);
+
+impl SourceNames {
+    /// `name`, shared with earlier samples of the same input.
+    fn shared(&self, name: &str) -> Arc<str> {
+        let mut last = self.0.borrow_mut();
+        match &*last {
+            Some(same) if **same == *name => same.clone(),
+            _ => last.insert(Arc::from(name)).clone(),
+        }
+    }
 }
 
 impl Sampler<'_> {
@@ -54,7 +73,7 @@ impl Sampler<'_> {
             kind: ev.kind.index() as u8,
             raw: Text::keep(ev.raw, self.spill),
             source: SourceRef {
-                path: origin.path.to_owned(),
+                path: self.names.shared(origin.path),
                 line: origin.line,
                 record: origin.record,
                 part: origin.part,
@@ -127,5 +146,24 @@ pub fn offer(list: &mut Vec<Sample>, sample: Sample, cap: usize) {
 pub fn merge(list: &mut Vec<Sample>, other: Vec<Sample>, cap: usize) {
     for s in other {
         offer(list, s, cap);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_of_one_input_share_its_name() {
+        let names = SourceNames::default();
+        let a = names.shared("logs/a.json");
+        let b = names.shared(&String::from("logs/a.json"));
+        let c = names.shared("logs/c.json");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*c, "logs/c.json");
+        assert!(
+            !Arc::ptr_eq(&names.shared("logs/a.json"), &a),
+            "a new input, a new name"
+        );
     }
 }

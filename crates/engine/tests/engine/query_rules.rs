@@ -71,7 +71,7 @@ fn the_v207_query_never_matches_real_domain_events() {
     );
     assert_eq!(a.entity.account_id.as_deref(), Some("111122223333"));
     assert_eq!(a.detected_at, "2024-05-01T10:24:40.000Z");
-    assert_eq!(a.events[0].source.path, DOMAINS);
+    assert_eq!(&*a.events[0].source.path, DOMAINS);
     assert_eq!(a.events[0].source.record, 1);
 }
 
