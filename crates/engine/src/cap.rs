@@ -151,10 +151,16 @@ impl Capped {
         bucket.add(at_ms, digest, 1, self.max, build);
     }
 
-    /// Emits the intervals that end at or before `until_ms`, in time order.
-    pub fn drain(&mut self, until_ms: i64) -> Vec<Alert> {
+    /// How many alerts [`Capped::drain_into`] would emit for `until_ms`.
+    pub fn ready(&self, until_ms: i64) -> usize {
         let bound = until_ms.div_euclid(self.interval_ms);
-        let mut out = Vec::new();
+        self.buckets.range(..bound).map(|(_, b)| b.kept.len()).sum()
+    }
+
+    /// Emits the intervals that end at or before `until_ms` (`i64::MAX`: all), in time order,
+    /// onto `out`.
+    pub fn drain_into(&mut self, until_ms: i64, out: &mut Vec<Alert>) {
+        let bound = until_ms.div_euclid(self.interval_ms);
         while let Some(entry) = self.buckets.first_entry() {
             if *entry.key() >= bound {
                 break;
@@ -173,12 +179,6 @@ impl Capped {
             out.extend(bucket.kept.into_iter().map(|k| k.alert));
         }
         self.closed = self.closed.max(bound);
-        out
-    }
-
-    /// Emits every interval.
-    pub fn drain_all(&mut self) -> Vec<Alert> {
-        self.drain(i64::MAX)
     }
 
     /// Alerts held back so far (in emitted intervals).
@@ -291,6 +291,13 @@ mod tests {
         cap.offer_with(at_ms, digest, |id| alert(&id));
     }
 
+    fn drain_all(cap: &mut Capped) -> Vec<Alert> {
+        let mut out = Vec::with_capacity(cap.ready(i64::MAX));
+        cap.drain_into(i64::MAX, &mut out);
+        assert_eq!(out.len(), out.capacity(), "ready counts what is drained");
+        out
+    }
+
     fn kept_ids(alerts: &[Alert]) -> Vec<&str> {
         alerts.iter().map(|a| a.id.as_str()).collect()
     }
@@ -303,7 +310,7 @@ mod tests {
         }
         let mut ids: Vec<String> = (0u32..20).map(|n| alert_id(&[&n.to_le_bytes()])).collect();
         ids.sort();
-        let kept = cap.drain_all();
+        let kept = drain_all(&mut cap);
         assert_eq!(
             kept_ids(&kept),
             ids[..3].iter().map(String::as_str).collect::<Vec<_>>()
@@ -367,7 +374,7 @@ mod tests {
             let text = serde_json::to_string(&second).unwrap();
             let mut restored: Capped = serde_json::from_str(&text).unwrap();
             restored.merge(first);
-            let kept = restored.drain_all();
+            let kept = drain_all(&mut restored);
             let (ids, held_back) = expected(&offers, max);
             proptest::prop_assert_eq!(kept_ids(&kept), ids.iter().map(String::as_str).collect::<Vec<_>>());
             proptest::prop_assert_eq!(restored.held_back(), held_back);
@@ -391,7 +398,7 @@ mod tests {
         assert_eq!(serde_json::to_value(&restored).unwrap(), text);
         offer(&mut restored, 1_000, 2);
         offer(&mut restored, 3_000, 1);
-        let kept = restored.drain_all();
+        let kept = drain_all(&mut restored);
         assert_eq!(kept_ids(&kept), [alert_id(&[&2u32.to_le_bytes()])]);
         assert_eq!(
             restored.held_back(),
@@ -412,7 +419,7 @@ mod tests {
         });
         let mut restored: Capped = serde_json::from_value(text).unwrap();
         offer(&mut restored, 1_000, 2);
-        restored.drain_all();
+        drain_all(&mut restored);
         assert_eq!(restored.held_back(), 2);
     }
 }

@@ -620,7 +620,7 @@ impl Engine {
         let cap = self.opts.max_events_per_alert;
         let max_per_key = self.limits.max_events_per_key;
         let mut render = Render::new(&self.schema, &self.entity);
-        let mut out = Vec::new();
+        let mut until = Vec::with_capacity(self.rules.len());
         for r in &mut self.rules {
             let w = if watermark_ms == i64::MAX {
                 watermark_ms
@@ -669,16 +669,25 @@ impl Engine {
             for (at, alert) in produced {
                 r.cap.offer(at, alert);
             }
-            let emitted = if w == i64::MAX {
-                r.cap.drain_all()
+            until.push(if w == i64::MAX {
+                w
             } else {
                 r.watermark = w;
-                r.cap.drain(w.saturating_sub(r.logic.delay_ms()))
-            };
-            r.counts.alerts += emitted.len() as u64;
-            out.extend(emitted);
+                w.saturating_sub(r.logic.delay_ms())
+            });
         }
-        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        // Sized once and sorted in place: at the end of a long hunt these are every alert.
+        // Alert ids carry the rule's id and a rule's cap holds one alert per id, so two alerts
+        // with the same sort key are the same alert, and an unstable sort orders the list as a
+        // stable one would.
+        let ready = self.rules.iter().zip(&until);
+        let mut out = Vec::with_capacity(ready.map(|(r, &u)| r.cap.ready(u)).sum());
+        for (r, u) in self.rules.iter_mut().zip(until) {
+            let before = out.len();
+            r.cap.drain_into(u, &mut out);
+            r.counts.alerts += (out.len() - before) as u64;
+        }
+        out.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         out.dedup_by(|a, b| a.id == b.id);
         out
     }
