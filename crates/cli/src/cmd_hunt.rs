@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::Args;
 use r53guard_alert::{AlertFormat, AlertWriter};
 use r53guard_engine::matcher::{CompileOptions, Matcher};
-use r53guard_engine::{Engine, EngineOptions, Limits, Origin, RunResult, SigmaRules};
+use r53guard_engine::{Engine, EngineOptions, Limits, Origin, RuleReport, RunResult, SigmaRules};
 use r53guard_event::{Projector, Schema};
 use r53guard_kql::datemath::DateMath;
 use r53guard_sigma::{Mapping, SigmaSet};
@@ -166,7 +166,10 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
         engine.merge(other)?;
     }
     let rules = engine.rule_count();
-    let result = engine.finish_in_place();
+    let RunResult {
+        alerts,
+        rules: reports,
+    } = engine.finish_held();
     // The process ends soon after: freeing the engine's state piece by piece (the threshold
     // rules' buckets and samples) would only cost time, about 20 ms for 500 MB of Resolver
     // logs.
@@ -180,16 +183,19 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     );
     let color = args.output.is_none() && std::io::stdout().is_terminal();
     let mut w = AlertWriter::new(writer(&args.output)?, format, color);
-    for alert in &result.alerts {
-        w.write(alert)?;
+    // Each alert's evidence is read back as it is written, so the records of all alerts are
+    // never in memory at once.
+    let alerted = alerts.len();
+    for held in alerts {
+        w.write(&held.release())?;
     }
     w.finish()?.flush()?;
     eprint!("{}", summary::render("hunt", &stats, started.elapsed()));
-    eprint!("{}", rule_summary(rules, &result));
+    eprint!("{}", rule_summary(rules, alerted, &reports));
     if let Some(line) = sigma_line {
         eprintln!("{line}");
     }
-    Ok(if args.fail_on_alert && !result.alerts.is_empty() {
+    Ok(if args.fail_on_alert && alerted > 0 {
         Outcome::Alerted
     } else if stats.total_bad() > 0 {
         Outcome::BadInput
@@ -250,9 +256,9 @@ fn with_sigma(
     Ok((engine, sigma))
 }
 
-fn rule_summary(rules: usize, result: &RunResult) -> String {
-    let mut s = format!("  rules: {rules}; alerts: {}\n", result.alerts.len());
-    for r in result.rules.iter().filter(|r| r.matched > 0) {
+fn rule_summary(rules: usize, alerts: usize, reports: &[RuleReport]) -> String {
+    let mut s = format!("  rules: {rules}; alerts: {alerts}\n");
+    for r in reports.iter().filter(|r| r.matched > 0) {
         s.push_str(&format!(
             "    {}: {} alerts ({} matched, {} excepted, {} held back by max_signals)\n",
             r.rule_id, r.alerts, r.matched, r.excepted, r.held_back

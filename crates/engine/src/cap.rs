@@ -10,9 +10,12 @@
 //! engine is flushed up to a watermark, those that end before it. An alert offered for an
 //! interval already emitted is late: counted, not emitted.
 
+use crate::evidence::HeldEvidence;
+use crate::spill::Spill;
 use r53guard_alert::{Alert, id_digest, id_text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The alerts one rule keeps, bucketed by interval.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,7 +61,39 @@ struct Kept {
     digest: u128,
     /// How many times the alert was offered (copies of its event).
     copies: u64,
-    alert: Alert,
+    held: HeldAlert,
+}
+
+/// An alert waiting in a cap for its interval to end, its evidence entries held apart as
+/// text (in the engine's spill file when it has one): in `hunt` every kept alert waits for
+/// the end of the run.
+#[derive(Debug, Clone)]
+pub struct HeldAlert {
+    /// The alert, without its evidence entries.
+    pub alert: Alert,
+    /// Its evidence entries.
+    pub evidence: Vec<HeldEvidence>,
+}
+
+impl HeldAlert {
+    /// `alert`, its evidence held in `spill` when there is one.
+    pub fn hold(mut alert: Alert, spill: Option<&Arc<Spill>>) -> HeldAlert {
+        let evidence = std::mem::take(&mut alert.events)
+            .into_iter()
+            .map(|e| HeldEvidence::hold(e, spill))
+            .collect();
+        HeldAlert { alert, evidence }
+    }
+
+    /// The whole alert, its evidence read back.
+    pub fn release(self) -> Alert {
+        let HeldAlert {
+            mut alert,
+            evidence,
+        } = self;
+        alert.events = evidence.iter().map(HeldEvidence::entry).collect();
+        alert
+    }
 }
 
 impl Bucket {
@@ -92,7 +127,7 @@ impl From<BucketText> for Bucket {
                 at_ms,
                 digest: id_digest(&alert.id),
                 copies,
-                alert,
+                held: HeldAlert::hold(alert, None),
             })
             .collect();
         let copied: u64 = kept.iter().map(|k| k.copies).sum();
@@ -110,7 +145,7 @@ impl From<Bucket> for BucketText {
             kept: bucket
                 .kept
                 .into_iter()
-                .map(|k| (k.at_ms, k.alert))
+                .map(|k| (k.at_ms, k.held.release()))
                 .collect(),
             offered: bucket.offered,
             seen: BTreeSet::new(),
@@ -132,15 +167,23 @@ impl Capped {
         }
     }
 
-    /// Offers an alert detected at `at_ms`.
-    pub fn offer(&mut self, at_ms: i64, alert: Alert) {
-        self.offer_with(at_ms, id_digest(&alert.id), |_| alert);
+    /// Offers an alert detected at `at_ms`, holding its evidence in `spill` when it is kept
+    /// and there is one.
+    pub fn offer(&mut self, at_ms: i64, alert: Alert, spill: Option<&Arc<Spill>>) {
+        self.offer_with(at_ms, id_digest(&alert.id), |_| {
+            HeldAlert::hold(alert, spill)
+        });
     }
 
     /// Offers the alert whose id has digest `digest` ([`r53guard_alert::alert_digest`]),
     /// detected at `at_ms`, built by `build` (given the id) only when it is kept or may replace
     /// a kept copy: an alert past the cap is only counted.
-    pub fn offer_with(&mut self, at_ms: i64, digest: u128, build: impl FnOnce(String) -> Alert) {
+    pub fn offer_with(
+        &mut self,
+        at_ms: i64,
+        digest: u128,
+        build: impl FnOnce(String) -> HeldAlert,
+    ) {
         let index = at_ms.div_euclid(self.interval_ms);
         if index < self.closed {
             self.late += 1;
@@ -159,7 +202,7 @@ impl Capped {
 
     /// Emits the intervals that end at or before `until_ms` (`i64::MAX`: all), in time order,
     /// onto `out`.
-    pub fn drain_into(&mut self, until_ms: i64, out: &mut Vec<Alert>) {
+    pub fn drain_into(&mut self, until_ms: i64, out: &mut Vec<HeldAlert>) {
         let bound = until_ms.div_euclid(self.interval_ms);
         while let Some(entry) = self.buckets.first_entry() {
             if *entry.key() >= bound {
@@ -176,7 +219,7 @@ impl Capped {
                 });
             }
             self.held_back += held_back;
-            out.extend(bucket.kept.into_iter().map(|k| k.alert));
+            out.extend(bucket.kept.into_iter().map(|k| k.held));
         }
         self.closed = self.closed.max(bound);
     }
@@ -206,7 +249,7 @@ impl Capped {
             let mine = self.buckets.entry(index).or_default();
             mine.offered += theirs.offered;
             for k in theirs.kept {
-                mine.add(k.at_ms, k.digest, k.copies, self.max, |_| k.alert);
+                mine.add(k.at_ms, k.digest, k.copies, self.max, |_| k.held);
             }
         }
     }
@@ -216,19 +259,15 @@ impl Kept {
     /// The same alert (same id) seen again, e.g. the same event in two files: keep the copy
     /// whose evidence comes first by source (path, line, record), so the choice does not depend
     /// on which copy was read first.
-    fn prefer(&mut self, alert: Alert) {
-        let source = |a: &Alert| {
-            a.events.first().map(|e| {
-                (
-                    e.source.path.clone(),
-                    e.source.line,
-                    e.source.record,
-                    e.source.part,
-                )
+    fn prefer(&mut self, other: HeldAlert) {
+        let source = |h: &HeldAlert| {
+            h.evidence.first().map(|e| {
+                let s = &e.source;
+                (s.path.clone(), s.line, s.record, s.part)
             })
         };
-        if source(&alert) < source(&self.alert) {
-            self.alert = alert;
+        if source(&other) < source(&self.held) {
+            self.held = other;
         }
     }
 }
@@ -243,7 +282,7 @@ impl Bucket {
         digest: u128,
         copies: u64,
         max: usize,
-        build: impl FnOnce(String) -> Alert,
+        build: impl FnOnce(String) -> HeldAlert,
     ) {
         let pos = self
             .kept
@@ -260,14 +299,14 @@ impl Bucket {
             self.kept[i].copies += copies;
             self.kept[i].prefer(build(id_text(digest)));
         } else if pos < max {
-            let alert = build(id_text(digest));
+            let held = build(id_text(digest));
             self.kept.insert(
                 pos,
                 Kept {
                     at_ms,
                     digest,
                     copies,
-                    alert,
+                    held,
                 },
             );
             self.kept.truncate(max);
@@ -288,14 +327,14 @@ mod tests {
 
     fn offer(cap: &mut Capped, at_ms: i64, n: u32) {
         let digest = alert_digest(&[&n.to_le_bytes()]);
-        cap.offer_with(at_ms, digest, |id| alert(&id));
+        cap.offer_with(at_ms, digest, |id| HeldAlert::hold(alert(&id), None));
     }
 
     fn drain_all(cap: &mut Capped) -> Vec<Alert> {
         let mut out = Vec::with_capacity(cap.ready(i64::MAX));
         cap.drain_into(i64::MAX, &mut out);
         assert_eq!(out.len(), out.capacity(), "ready counts what is drained");
-        out
+        out.into_iter().map(HeldAlert::release).collect()
     }
 
     fn kept_ids(alerts: &[Alert]) -> Vec<&str> {
@@ -386,7 +425,7 @@ mod tests {
         let mut cap = Capped::new(1, 60_000);
         offer(&mut cap, 2_000, 1);
         offer(&mut cap, 1_000, 2);
-        cap.offer(1_500, alert("not a hex id"));
+        cap.offer(1_500, alert("not a hex id"), None);
         let text = serde_json::to_value(&cap).unwrap();
         let bucket = &text["buckets"]["0"];
         assert_eq!(bucket["kept"][0][0], 1_000);

@@ -1,8 +1,10 @@
 //! Evidence an alert carries: the triggering records verbatim with where they came from.
 
+use crate::spill::{Spill, Text};
 use r53guard_alert::{EvidenceEvent, SourceRef};
-use r53guard_event::Event;
+use r53guard_event::Kind;
 use serde_json::value::RawValue;
+use std::sync::Arc;
 
 /// Where an event was read: the input's name, the line the record starts on, its record index,
 /// and its index inside an envelope that carries several records.
@@ -18,17 +20,56 @@ pub struct Origin<'a> {
     pub part: Option<u32>,
 }
 
-/// The evidence entry for one event.
-pub fn evidence(ev: &Event<'_>, origin: &Origin<'_>) -> EvidenceEvent {
+/// An evidence entry whose record is held as [`Text`] (in the engine's spill file when it has
+/// one) until its alert is emitted: the alerts a `max_signals` cap keeps wait for the end of
+/// their interval, which in `hunt` is the end of the run.
+#[derive(Debug, Clone)]
+pub struct HeldEvidence {
+    /// Where the record was read.
+    pub source: SourceRef,
+    /// The record kind's name.
+    pub kind: &'static str,
+    /// The record's text.
+    pub text: Text,
+}
+
+impl HeldEvidence {
+    /// An alert's evidence entry, held.
+    pub fn hold(event: EvidenceEvent, spill: Option<&Arc<Spill>>) -> HeldEvidence {
+        HeldEvidence {
+            kind: Kind::ALL
+                .iter()
+                .map(|k| k.name())
+                .find(|name| *name == event.kind)
+                .unwrap_or(Kind::CloudTrail.name()),
+            text: Text::keep(event.event.get(), spill),
+            source: event.source,
+        }
+    }
+
+    /// The evidence entry.
+    pub fn entry(&self) -> EvidenceEvent {
+        entry(self.source.clone(), self.kind, &self.text)
+    }
+}
+
+/// The evidence entry of a record read from `source` and held as `text`. Text that cannot be
+/// read back from the spill file (which only a failing disk does) is replaced by a JSON string
+/// saying why.
+pub fn entry(source: SourceRef, kind: &str, text: &Text) -> EvidenceEvent {
+    let event = match text.read() {
+        Ok(text) => raw_value(&text),
+        Err(e) => raw_value(
+            &serde_json::Value::from(format!(
+                "the record could not be read back from the spill file: {e}"
+            ))
+            .to_string(),
+        ),
+    };
     EvidenceEvent {
-        source: SourceRef {
-            path: origin.path.into(),
-            line: origin.line,
-            record: origin.record,
-            part: origin.part,
-        },
-        kind: ev.kind.name().to_owned(),
-        event: raw_value(ev.raw),
+        source,
+        kind: kind.to_owned(),
+        event,
     }
 }
 

@@ -90,7 +90,7 @@ mod threshold;
 mod verdicts;
 mod ways;
 
-pub use cap::HeldBackInterval;
+pub use cap::{HeldAlert, HeldBackInterval};
 pub use evidence::Origin;
 pub use exceptions::MissingList;
 pub use meta::severity;
@@ -277,13 +277,23 @@ pub struct HeldBack {
     pub interval: HeldBackInterval,
 }
 
-/// The result of a run.
-#[derive(Debug, Clone, Default)]
-pub struct RunResult {
+/// The result of a run: its alerts (or, from [`Engine::finish_held`], the alerts with their
+/// evidence still held) and the rules' reports.
+#[derive(Debug, Clone)]
+pub struct RunResult<A = Alert> {
     /// Alerts, deduplicated by id, in (detected_at, rule id, id) order.
-    pub alerts: Vec<Alert>,
+    pub alerts: Vec<A>,
     /// Per rule, in rule order.
     pub rules: Vec<RuleReport>,
+}
+
+impl<A> Default for RunResult<A> {
+    fn default() -> Self {
+        RunResult {
+            alerts: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
 }
 
 /// The rule engine.
@@ -531,7 +541,9 @@ impl Engine {
                             let (meta, summary, entity) =
                                 (&r.meta, r.summary.as_ref(), &self.entity);
                             r.cap.offer_with(ev.time_ms, digest, |id| {
-                                single_alert(meta, ev, origin, id, |ev| derive(entity, summary, ev))
+                                single_alert(meta, ev, &sampler, id, |ev| {
+                                    derive(entity, summary, ev)
+                                })
                             });
                         }
                     }
@@ -561,7 +573,8 @@ impl Engine {
     /// late. Events older than a rule's flushed watermark that arrive afterwards are late. A
     /// watermark below an earlier one counts as the earlier one.
     pub fn flush(&mut self, watermark_ms: i64) -> Vec<Alert> {
-        self.close(watermark_ms.min(i64::MAX - 1))
+        let held = self.close(watermark_ms.min(i64::MAX - 1));
+        held.into_iter().map(HeldAlert::release).collect()
     }
 
     /// The reports so far, per rule in rule order.
@@ -601,22 +614,27 @@ impl Engine {
 
     /// Ends the run: alerts of every rule, capped, deduplicated and sorted, and the reports.
     pub fn finish(mut self) -> RunResult {
-        self.finish_in_place()
+        let held = self.finish_held();
+        RunResult {
+            alerts: held.alerts.into_iter().map(HeldAlert::release).collect(),
+            rules: held.rules,
+        }
     }
 
-    /// [`Engine::finish`] without giving up the engine, whose state (spent, and no longer of
-    /// use) is then freed when the caller drops it, or not at all by a process about to exit.
-    /// The engine takes no more records after this.
-    pub fn finish_in_place(&mut self) -> RunResult {
-        let alerts = self.close(i64::MAX);
+    /// [`Engine::finish`] with each alert's evidence still held ([`HeldAlert`], in the spill
+    /// file when there is one), for a caller that writes the alerts one by one and so never
+    /// holds every alert's records at once; and without giving up the engine, whose state
+    /// (spent) is then freed when the caller drops it, or not at all by a process about to
+    /// exit. The engine takes no more records after this.
+    pub fn finish_held(&mut self) -> RunResult<HeldAlert> {
         RunResult {
-            alerts,
+            alerts: self.close(i64::MAX),
             rules: self.reports(),
         }
     }
 
     /// Flushes up to `watermark_ms` (`i64::MAX`: everything).
-    fn close(&mut self, watermark_ms: i64) -> Vec<Alert> {
+    fn close(&mut self, watermark_ms: i64) -> Vec<HeldAlert> {
         let cap = self.opts.max_events_per_alert;
         let max_per_key = self.limits.max_events_per_key;
         let mut render = Render::new(&self.schema, &self.entity);
@@ -667,7 +685,7 @@ impl Engine {
                 ),
             };
             for (at, alert) in produced {
-                r.cap.offer(at, alert);
+                r.cap.offer(at, alert, self.spill.as_ref());
             }
             until.push(if w == i64::MAX {
                 w
@@ -687,8 +705,8 @@ impl Engine {
             r.cap.drain_into(u, &mut out);
             r.counts.alerts += (out.len() - before) as u64;
         }
-        out.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        out.dedup_by(|a, b| a.id == b.id);
+        out.sort_unstable_by(|a, b| a.alert.sort_key().cmp(&b.alert.sort_key()));
+        out.dedup_by(|a, b| a.alert.id == b.alert.id);
         out
     }
 
@@ -866,17 +884,18 @@ fn derive(entity: &EntityFields, summary: Option<&Summary>, ev: &Event<'_>) -> (
     (e, s)
 }
 
-/// The alert a query rule raises for one event, with its id ([`query::alert_digest`]).
+/// The alert a query rule raises for one event, with its id ([`query::alert_digest`]), its
+/// evidence held by `sampler`.
 fn single_alert(
     meta: &Arc<AlertRule>,
     ev: &Event<'_>,
-    origin: &Origin<'_>,
+    sampler: &Sampler<'_>,
     id: String,
     derive: impl FnOnce(&Event<'_>) -> (Entity, String),
-) -> Alert {
+) -> HeldAlert {
     let (entity, summary) = derive(ev);
     let at = format_rfc3339(ev.time_ms);
-    Alert {
+    let alert = Alert {
         id,
         rule: meta.clone(),
         detected_at: at.clone(),
@@ -894,6 +913,10 @@ fn single_alert(
         window: None,
         suppressed: 0,
         events_total: 1,
-        events: vec![evidence::evidence(ev, origin)],
+        events: Vec::new(),
+    };
+    HeldAlert {
+        alert,
+        evidence: vec![sampler.evidence(ev)],
     }
 }

@@ -3,7 +3,7 @@
 //! records of an alert are re-read, when the alert is built.
 
 use crate::entity::EntityFields;
-use crate::evidence::raw_value;
+use crate::evidence;
 use crate::sample::Sample;
 use crate::template::Summary;
 use r53guard_alert::{Entity, EvidenceEvent};
@@ -24,23 +24,9 @@ impl<'s> Render<'s> {
         }
     }
 
-    /// The evidence entry of a sample. Text that cannot be read back from the spill file
-    /// (which only a failing disk does) is replaced by a JSON string saying why.
+    /// The evidence entry of a sample.
     pub fn evidence(s: &Sample) -> EvidenceEvent {
-        let event = match s.raw.read() {
-            Ok(text) => raw_value(&text),
-            Err(e) => raw_value(
-                &serde_json::Value::from(format!(
-                    "the sampled record could not be read back from the spill file: {e}"
-                ))
-                .to_string(),
-            ),
-        };
-        EvidenceEvent {
-            source: s.source.clone(),
-            kind: s.kind().name().to_owned(),
-            event,
-        }
+        evidence::entry(s.source.clone(), s.kind().name(), &s.raw)
     }
 
     /// The entity of a sample and the rule's summary for it (empty without a template).

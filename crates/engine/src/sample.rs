@@ -8,7 +8,7 @@
 //! the union. Entities, summaries and evidence are derived from the text when an alert is
 //! built ([`crate::render`]), so state holds only the record once.
 
-use crate::evidence::Origin;
+use crate::evidence::{HeldEvidence, Origin};
 use crate::spill::{Spill, Text};
 use r53guard_alert::SourceRef;
 use r53guard_event::{Event, Kind};
@@ -66,18 +66,31 @@ impl Sampler<'_> {
 
     /// The sample of an event whose content key is already known.
     pub fn sample_with_key(&self, ev: &Event<'_>, key: u128) -> Sample {
-        let origin = self.origin;
         Sample {
             time_ms: ev.time_ms,
             key,
             kind: ev.kind.index() as u8,
             raw: Text::keep(ev.raw, self.spill),
-            source: SourceRef {
-                path: self.names.shared(origin.path),
-                line: origin.line,
-                record: origin.record,
-                part: origin.part,
-            },
+            source: self.source(),
+        }
+    }
+
+    /// The evidence entry of an event, held.
+    pub fn evidence(&self, ev: &Event<'_>) -> HeldEvidence {
+        HeldEvidence {
+            source: self.source(),
+            kind: ev.kind.name(),
+            text: Text::keep(ev.raw, self.spill),
+        }
+    }
+
+    fn source(&self) -> SourceRef {
+        let origin = self.origin;
+        SourceRef {
+            path: self.names.shared(origin.path),
+            line: origin.line,
+            record: origin.record,
+            part: origin.part,
         }
     }
 }
