@@ -462,11 +462,6 @@ impl Engine {
             .flatten();
         let cap = self.opts.max_events_per_alert;
         let max_per_key = self.limits.max_events_per_key;
-        let sampler = Sampler {
-            origin,
-            spill: self.spill.as_ref(),
-            names: &self.names,
-        };
         let mut offered = std::mem::take(&mut self.offered);
         offered.clear();
         self.tables.next_record();
@@ -526,6 +521,11 @@ impl Engine {
                 r.counts.excepted += 1;
                 continue;
             }
+            let sampler = Sampler {
+                origin,
+                spill: self.spill.as_ref(),
+                names: &self.names,
+            };
             let keyed = match &mut r.logic {
                 Logic::Query {
                     suppress, state, ..
