@@ -189,6 +189,43 @@ fn rules_commands() {
     );
 }
 
+/// Without a usable temporary directory for its spill file, `hunt` says so once and keeps the
+/// sampled records in memory: the same alerts.
+#[test]
+fn without_a_spill_file_the_same_alerts() {
+    let mut args = vec![
+        "hunt",
+        "--no-builtin",
+        "--rules",
+        RULES,
+        "--format",
+        "jsonl",
+    ];
+    args.extend(INPUTS);
+    args.extend(["--threads", "2"]);
+    let root = format!("{}/../..", env!("CARGO_MANIFEST_DIR"));
+    let run = |tmpdir: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_r53guard"));
+        cmd.current_dir(&root).args(&args);
+        if let Some(dir) = tmpdir {
+            cmd.env("TMPDIR", dir);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    let spilled = run(None);
+    let in_memory = run(Some("/nonexistent/r53guard-no-tmp"));
+    assert!(!stdout(&spilled).is_empty());
+    assert_eq!(stdout(&spilled), stdout(&in_memory));
+    let warned = stderr(&in_memory)
+        .lines()
+        .filter(|l| l.contains("cannot create a temporary file"))
+        .count();
+    assert_eq!(warned, 1, "{}", stderr(&in_memory));
+    assert!(!stderr(&spilled).contains("temporary file"));
+}
+
 /// Files read in parallel and NDJSON files cut into ranges give the same alerts, byte for byte,
 /// and the same bad-line reports (with the whole file's line numbers) as one thread.
 #[test]
