@@ -125,10 +125,10 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
             (None, Some(s)) => Engine::with_sigma(&set, s.rules(), opts, Limits::default())?,
         };
         match tempfile::tempfile() {
-            Ok(file) => engine.spill_samples(file),
+            Ok(file) => engine.spill_records(file),
             Err(e) => no_spill.call_once(|| {
                 eprintln!(
-                    "r53guard hunt: cannot create a temporary file ({e}); sampled records stay in memory"
+                    "r53guard hunt: cannot create a temporary file ({e}); the records kept for alerts stay in memory"
                 )
             }),
         }

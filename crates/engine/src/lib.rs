@@ -314,7 +314,7 @@ pub struct Engine {
     tables: VerdictTables,
     /// The rules the current event is offered to (reused across events).
     offered: Vec<usize>,
-    /// Where samples keep their text, when not in memory ([`Engine::spill_samples`]).
+    /// Where kept records keep their text, when not in memory ([`Engine::spill_records`]).
     spill: Option<Arc<Spill>>,
     /// The input name the samples of the current input share.
     names: SourceNames,
@@ -710,13 +710,14 @@ impl Engine {
         out
     }
 
-    /// From now on, samples (the records stateful rules keep for their alerts' evidence) keep
-    /// their text in `file`, an empty file opened for reading and writing that nothing else
-    /// uses (an unlinked temporary file), and read it back when alerts are built. A long
-    /// `hunt` keeps every key's samples to the end of the run; in memory, their text would be
-    /// most of the engine's. When the file cannot be written, samples keep their text in
-    /// memory. Snapshots hold the text itself.
-    pub fn spill_samples(&mut self, file: std::fs::File) {
+    /// From now on, the records kept for later (the samples of stateful rules, and the
+    /// evidence of the alerts `max_signals` caps keep) keep their text in `file`, an empty file
+    /// opened for reading and writing that nothing else uses (an unlinked temporary file), and
+    /// read it back when an alert is built or released ([`HeldAlert::release`]). A long `hunt`
+    /// keeps them to the end of the run; in memory, their text would be most of the engine's.
+    /// When the file cannot be written, records keep their text in memory. Snapshots hold the
+    /// text itself.
+    pub fn spill_records(&mut self, file: std::fs::File) {
         self.spill = Some(Spill::new(file));
     }
 

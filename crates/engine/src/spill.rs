@@ -1,10 +1,11 @@
-//! Sampled records' text kept out of memory. Over a long `hunt`, stateful rules keep the first
-//! records of every key and minute until the end of the run, and their text is most of the
-//! engine's memory. With a spill file (an unlinked temporary file the caller opens), a sample
-//! keeps only where its text is in the file; the text is read back when an alert is built.
+//! Records' text kept out of memory. Over a long `hunt`, stateful rules keep the first records
+//! of every key and minute, and `max_signals` caps keep their alerts, until the end of the run;
+//! the records' text would be most of the engine's memory. With a spill file (an unlinked
+//! temporary file the caller opens), a sample or a kept alert's evidence entry keeps only where
+//! its text is in the file; the text is read back when the alert is built or written.
 //!
 //! Writes are buffered; a read of text still in the buffer is served from it. When the file
-//! cannot be written, samples keep their text in memory.
+//! cannot be written, records keep their text in memory.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;

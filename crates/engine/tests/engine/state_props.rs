@@ -223,7 +223,7 @@ fn engine(set: &RuleSet) -> Engine {
 /// An engine whose samples keep their text in a temporary file.
 fn spilling(set: &RuleSet) -> Engine {
     let mut e = engine(set);
-    e.spill_samples(tempfile::tempfile().unwrap());
+    e.spill_records(tempfile::tempfile().unwrap());
     e
 }
 
