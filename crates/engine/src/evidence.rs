@@ -34,7 +34,8 @@ pub struct HeldEvidence {
 }
 
 impl HeldEvidence {
-    /// An alert's evidence entry, held.
+    /// An alert's evidence entry, held. Its kind is the name of a [`Kind`] (the engine builds
+    /// every alert it holds).
     pub fn hold(event: EvidenceEvent, spill: Option<&Arc<Spill>>) -> HeldEvidence {
         HeldEvidence {
             kind: Kind::ALL
