@@ -192,7 +192,9 @@ impl Group {
                 at
             }
             Place::Taken(at) => {
-                std::mem::swap(&mut self.keys[at], &mut self.key);
+                // Copied, not swapped: a swap would hand the scratch key the evicted key's
+                // buffer, often too short for the next record's key.
+                self.keys[at].clone_from(&self.key);
                 self.verdicts[at * self.members..(at + 1) * self.members].fill(UNDECIDED);
                 at
             }
