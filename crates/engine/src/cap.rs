@@ -11,11 +11,9 @@
 //! interval already emitted is late: counted, not emitted.
 
 use crate::evidence::HeldEvidence;
-use crate::spill::Spill;
 use r53guard_alert::{Alert, id_digest, id_text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// The alerts one rule keeps, bucketed by interval.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,8 +64,9 @@ struct Kept {
 
 /// An alert waiting in a cap for its interval to end, its evidence entries held apart as
 /// text (in the engine's spill file when it has one): in `hunt` every kept alert waits for
-/// the end of the run.
-#[derive(Debug, Clone)]
+/// the end of the run. Snapshots hold it as the whole alert.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "Alert", into = "Alert")]
 pub struct HeldAlert {
     /// The alert, without its evidence entries.
     pub alert: Alert,
@@ -75,16 +74,24 @@ pub struct HeldAlert {
     pub evidence: Vec<HeldEvidence>,
 }
 
-impl HeldAlert {
-    /// `alert`, its evidence held in `spill` when there is one.
-    pub fn hold(mut alert: Alert, spill: Option<&Arc<Spill>>) -> HeldAlert {
+/// A whole alert (from a snapshot, or a test), its evidence held in memory.
+impl From<Alert> for HeldAlert {
+    fn from(mut alert: Alert) -> HeldAlert {
         let evidence = std::mem::take(&mut alert.events)
             .into_iter()
-            .map(|e| HeldEvidence::hold(e, spill))
+            .map(HeldEvidence::hold)
             .collect();
         HeldAlert { alert, evidence }
     }
+}
 
+impl From<HeldAlert> for Alert {
+    fn from(held: HeldAlert) -> Alert {
+        held.release()
+    }
+}
+
+impl HeldAlert {
     /// The whole alert, its evidence read back.
     pub fn release(self) -> Alert {
         let HeldAlert {
@@ -107,7 +114,7 @@ impl Bucket {
 /// (`seen`) instead: each counts as one match, each kept alert as one copy.
 #[derive(Serialize, Deserialize)]
 struct BucketText {
-    kept: Vec<(i64, Alert)>,
+    kept: Vec<(i64, HeldAlert)>,
     #[serde(default)]
     copies: Vec<u64>,
     #[serde(default)]
@@ -123,11 +130,11 @@ impl From<BucketText> for Bucket {
             .kept
             .into_iter()
             .zip(copies)
-            .map(|((at_ms, alert), copies)| Kept {
+            .map(|((at_ms, held), copies)| Kept {
                 at_ms,
-                digest: id_digest(&alert.id),
+                digest: id_digest(&held.alert.id),
                 copies,
-                held: HeldAlert::hold(alert, None),
+                held,
             })
             .collect();
         let copied: u64 = kept.iter().map(|k| k.copies).sum();
@@ -142,11 +149,7 @@ impl From<Bucket> for BucketText {
     fn from(bucket: Bucket) -> Self {
         BucketText {
             copies: bucket.kept.iter().map(|k| k.copies).collect(),
-            kept: bucket
-                .kept
-                .into_iter()
-                .map(|k| (k.at_ms, k.held.release()))
-                .collect(),
+            kept: bucket.kept.into_iter().map(|k| (k.at_ms, k.held)).collect(),
             offered: bucket.offered,
             seen: BTreeSet::new(),
         }
@@ -167,12 +170,9 @@ impl Capped {
         }
     }
 
-    /// Offers an alert detected at `at_ms`, holding its evidence in `spill` when it is kept
-    /// and there is one.
-    pub fn offer(&mut self, at_ms: i64, alert: Alert, spill: Option<&Arc<Spill>>) {
-        self.offer_with(at_ms, id_digest(&alert.id), |_| {
-            HeldAlert::hold(alert, spill)
-        });
+    /// Offers an alert detected at `at_ms`.
+    pub fn offer(&mut self, at_ms: i64, held: HeldAlert) {
+        self.offer_with(at_ms, id_digest(&held.alert.id), |_| held);
     }
 
     /// Offers the alert whose id has digest `digest` ([`r53guard_alert::alert_digest`]),
@@ -327,7 +327,7 @@ mod tests {
 
     fn offer(cap: &mut Capped, at_ms: i64, n: u32) {
         let digest = alert_digest(&[&n.to_le_bytes()]);
-        cap.offer_with(at_ms, digest, |id| HeldAlert::hold(alert(&id), None));
+        cap.offer_with(at_ms, digest, |id| HeldAlert::from(alert(&id)));
     }
 
     fn drain_all(cap: &mut Capped) -> Vec<Alert> {
@@ -425,7 +425,7 @@ mod tests {
         let mut cap = Capped::new(1, 60_000);
         offer(&mut cap, 2_000, 1);
         offer(&mut cap, 1_000, 2);
-        cap.offer(1_500, alert("not a hex id"), None);
+        cap.offer(1_500, alert("not a hex id").into());
         let text = serde_json::to_value(&cap).unwrap();
         let bucket = &text["buckets"]["0"];
         assert_eq!(bucket["kept"][0][0], 1_000);

@@ -2,6 +2,7 @@
 //! from what their state kept: the identity parts, times, counts and samples. The entity and
 //! summary come from one chosen sample (the headline); evidence from every sample, in order.
 
+use crate::cap::HeldAlert;
 use crate::render::Render;
 use crate::sample::Sample;
 use crate::template::Summary;
@@ -63,12 +64,12 @@ impl Draft {
         samples: &[Sample],
         headline: Option<&Sample>,
         render: &mut Render<'_>,
-    ) -> Alert {
+    ) -> HeldAlert {
         let (entity, text) = match headline {
             Some(s) => render.derive(s, summary),
             None => (Default::default(), String::new()),
         };
-        Alert {
+        let alert = Alert {
             id: id(kind, meta, &self.id_parts),
             rule: meta.clone(),
             detected_at: format_rfc3339(self.detected_ms),
@@ -89,7 +90,11 @@ impl Draft {
             }),
             suppressed: self.suppressed,
             events_total: self.count,
-            events: samples.iter().map(Render::evidence).collect(),
+            events: Vec::new(),
+        };
+        HeldAlert {
+            alert,
+            evidence: samples.iter().map(Sample::evidence).collect(),
         }
     }
 }

@@ -1,10 +1,9 @@
 //! Evidence an alert carries: the triggering records verbatim with where they came from.
 
-use crate::spill::{Spill, Text};
+use crate::spill::Text;
 use r53guard_alert::{EvidenceEvent, SourceRef};
 use r53guard_event::Kind;
 use serde_json::value::RawValue;
-use std::sync::Arc;
 
 /// Where an event was read: the input's name, the line the record starts on, its record index,
 /// and its index inside an envelope that carries several records.
@@ -34,43 +33,37 @@ pub struct HeldEvidence {
 }
 
 impl HeldEvidence {
-    /// An alert's evidence entry, held. Its kind is the name of a [`Kind`] (the engine builds
-    /// every alert it holds).
-    pub fn hold(event: EvidenceEvent, spill: Option<&Arc<Spill>>) -> HeldEvidence {
+    /// A whole evidence entry (from a snapshot), held in memory. Its kind is the name of a
+    /// [`Kind`]: the engine built the alert.
+    pub fn hold(event: EvidenceEvent) -> HeldEvidence {
         HeldEvidence {
             kind: Kind::ALL
                 .iter()
                 .map(|k| k.name())
                 .find(|name| *name == event.kind)
                 .unwrap_or(Kind::CloudTrail.name()),
-            text: Text::keep(event.event.get(), spill),
+            text: Text::from(event.event.get()),
             source: event.source,
         }
     }
 
-    /// The evidence entry.
+    /// The evidence entry. Text that cannot be read back from the spill file (which only a
+    /// failing disk does) is replaced by a JSON string saying why.
     pub fn entry(&self) -> EvidenceEvent {
-        entry(self.source.clone(), self.kind, &self.text)
-    }
-}
-
-/// The evidence entry of a record read from `source` and held as `text`. Text that cannot be
-/// read back from the spill file (which only a failing disk does) is replaced by a JSON string
-/// saying why.
-pub fn entry(source: SourceRef, kind: &str, text: &Text) -> EvidenceEvent {
-    let event = match text.read() {
-        Ok(text) => raw_value(&text),
-        Err(e) => raw_value(
-            &serde_json::Value::from(format!(
-                "the record could not be read back from the spill file: {e}"
-            ))
-            .to_string(),
-        ),
-    };
-    EvidenceEvent {
-        source,
-        kind: kind.to_owned(),
-        event,
+        let event = match self.text.read() {
+            Ok(text) => raw_value(&text),
+            Err(e) => raw_value(
+                &serde_json::Value::from(format!(
+                    "the record could not be read back from the spill file: {e}"
+                ))
+                .to_string(),
+            ),
+        };
+        EvidenceEvent {
+            source: self.source.clone(),
+            kind: self.kind.to_owned(),
+            event,
+        }
     }
 }
 

@@ -685,7 +685,7 @@ impl Engine {
                 ),
             };
             for (at, alert) in produced {
-                r.cap.offer(at, alert, self.spill.as_ref());
+                r.cap.offer(at, alert);
             }
             until.push(if w == i64::MAX {
                 w

@@ -15,13 +15,14 @@
 //! the end of the run; a decided term is remembered (without its event) so a later occurrence
 //! is not new.
 
+use crate::cap::HeldAlert;
 use crate::draft::Draft;
 use crate::keyed::{Activity, Keyed};
 use crate::render::Render;
 use crate::sample::{Sample, Sampler, content_key128};
 use crate::template::Summary;
 use crate::terms;
-use r53guard_alert::{Alert, AlertRule};
+use r53guard_alert::AlertRule;
 use r53guard_event::{Event, FieldId};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -144,7 +145,7 @@ impl NewTermsState {
         watermark_ms: i64,
         ctx: &Ctx<'_>,
         render: &mut Render<'_>,
-    ) -> Vec<(i64, Alert)> {
+    ) -> Vec<(i64, HeldAlert)> {
         let learned_until = self.run_start.saturating_add(ctx.spec.history_ms);
         let mut out = Vec::new();
         for (key, term) in self.terms.iter_mut() {
@@ -181,7 +182,7 @@ fn new_term_alert(
     key: &[String],
     first: &Sample,
     render: &mut Render<'_>,
-) -> (i64, Alert) {
+) -> (i64, HeldAlert) {
     let t = first.time_ms;
     let alert = Draft {
         id_parts: key.iter().map(|v| v.as_bytes().to_vec()).collect(),

@@ -6,12 +6,13 @@
 //! has ended (at the end of the run, or when a flush watermark passes the bucket's end).
 
 use crate::acc::Acc;
+use crate::cap::HeldAlert;
 use crate::draft::{self, Draft};
 use crate::keyed::Keyed;
 use crate::render::Render;
 use crate::sample::{Sampler, content_key128};
 use crate::template::Summary;
-use r53guard_alert::{Alert, AlertRule, id_hex};
+use r53guard_alert::{AlertRule, id_hex};
 use r53guard_event::{Event, FieldId, FieldValue, Kind};
 use r53guard_rules::MissingFields;
 use serde::{Deserialize, Serialize};
@@ -123,7 +124,7 @@ impl QueryState {
         meta: &Arc<AlertRule>,
         summary: Option<&Summary>,
         render: &mut Render<'_>,
-    ) -> Vec<(i64, Alert)> {
+    ) -> Vec<(i64, HeldAlert)> {
         let mut done = Vec::new();
         self.groups.retain(|(group, bucket), acc| {
             if bucket.saturating_add(s.bucket_ms) > watermark_ms {
@@ -149,7 +150,7 @@ fn grouped_alert(
     bucket: i64,
     acc: &Acc,
     render: &mut Render<'_>,
-) -> Alert {
+) -> HeldAlert {
     let mut id_parts = vec![bucket.to_string().into_bytes()];
     id_parts.extend(
         group

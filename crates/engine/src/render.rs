@@ -1,12 +1,11 @@
-//! Building alert parts from kept samples: the evidence entry, and the entity and summary
-//! derived by projecting the sample's text again with the engine's schema. Only the few sampled
-//! records of an alert are re-read, when the alert is built.
+//! Building alert parts from kept samples: the entity and summary derived by projecting the
+//! sample's text again with the engine's schema. Only an alert's headline sample is re-read,
+//! when the alert is built; its evidence keeps the samples' text as it is ([`crate::cap::HeldAlert`]).
 
 use crate::entity::EntityFields;
-use crate::evidence;
 use crate::sample::Sample;
 use crate::template::Summary;
-use r53guard_alert::{Entity, EvidenceEvent};
+use r53guard_alert::Entity;
 use r53guard_event::{Classified, Projector, Schema};
 
 /// Re-reads samples for alerts.
@@ -22,11 +21,6 @@ impl<'s> Render<'s> {
             projector: Projector::new(schema),
             entity,
         }
-    }
-
-    /// The evidence entry of a sample.
-    pub fn evidence(s: &Sample) -> EvidenceEvent {
-        evidence::entry(s.source.clone(), s.kind().name(), &s.raw)
     }
 
     /// The entity of a sample and the rule's summary for it (empty without a template).

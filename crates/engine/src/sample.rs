@@ -96,6 +96,15 @@ impl Sampler<'_> {
 }
 
 impl Sample {
+    /// The sample as an alert's evidence entry, its text shared (not read).
+    pub fn evidence(&self) -> HeldEvidence {
+        HeldEvidence {
+            source: self.source.clone(),
+            kind: self.kind().name(),
+            text: self.raw.clone(),
+        }
+    }
+
     /// The record kind.
     pub fn kind(&self) -> Kind {
         Kind::ALL[usize::from(self.kind).min(1)]

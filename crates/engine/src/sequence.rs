@@ -22,6 +22,7 @@
 //! join key, the first event's time and its content key. Pending sequences do not outlive the
 //! run; between flushes they are kept (and dropped once `maxspan` has passed the watermark).
 
+use crate::cap::HeldAlert;
 use crate::draft::Draft;
 use crate::keyed::{Activity, Keyed};
 use crate::predicate::Predicate;
@@ -29,7 +30,7 @@ use crate::render::Render;
 use crate::sample::{Sample, Sampler};
 use crate::template::Summary;
 use crate::terms;
-use r53guard_alert::{Alert, AlertRule};
+use r53guard_alert::AlertRule;
 use r53guard_event::{Event, FieldId};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -187,7 +188,7 @@ impl SequenceState {
         watermark_ms: i64,
         ctx: &Ctx<'_>,
         render: &mut Render<'_>,
-    ) -> Vec<(i64, Alert)> {
+    ) -> Vec<(i64, HeldAlert)> {
         let end = watermark_ms == i64::MAX;
         let mut out = Vec::new();
         let mut dropped = 0;
@@ -296,7 +297,7 @@ fn sequence_alert(
     key: &[String],
     events: &[Sample],
     render: &mut Render<'_>,
-) -> (i64, Alert) {
+) -> (i64, HeldAlert) {
     let first = events.first().map_or(0, |s| s.time_ms);
     let last = events.last().map_or(first, |s| s.time_ms);
     let mut id_parts: Vec<Vec<u8>> = key.iter().map(|v| v.as_bytes().to_vec()).collect();

@@ -16,13 +16,14 @@
 //! run (every step), so the order events arrive in does not matter.
 
 use crate::buckets::{BUCKET_MS, Buckets, Crossing};
+use crate::cap::HeldAlert;
 use crate::draft::Draft;
 use crate::keyed::{Activity, Keyed};
 use crate::render::Render;
 use crate::sample::{self, Sampler, content_key128};
 use crate::template::Summary;
 use crate::terms;
-use r53guard_alert::{Alert, AlertRule};
+use r53guard_alert::AlertRule;
 use r53guard_event::{Event, FieldId};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -67,7 +68,7 @@ struct KeyState {
 struct Held {
     at_ms: i64,
     until_ms: i64,
-    alert: Alert,
+    alert: HeldAlert,
 }
 
 impl Activity for KeyState {
@@ -207,7 +208,7 @@ impl ThresholdState {
         watermark_ms: i64,
         ctx: &Ctx<'_>,
         render: &mut Render<'_>,
-    ) -> Vec<(i64, Alert)> {
+    ) -> Vec<(i64, HeldAlert)> {
         let end = watermark_ms == i64::MAX;
         let upto = if end {
             i64::MAX
@@ -234,7 +235,7 @@ impl ThresholdState {
                 match spec.suppress_ms {
                     None => out.push((at, alert)),
                     Some(d) => match &mut state.held {
-                        Some(h) if at < h.until_ms => h.alert.suppressed += 1,
+                        Some(h) if at < h.until_ms => h.alert.alert.suppressed += 1,
                         held => {
                             if let Some(h) = held.take() {
                                 out.push((h.at_ms, h.alert));
@@ -290,7 +291,7 @@ fn burst_alert(
     buckets: &Buckets,
     c: &Crossing,
     render: &mut Render<'_>,
-) -> (i64, Alert) {
+) -> (i64, HeldAlert) {
     let n = ctx.spec.window_minutes;
     let (first, last, samples) = buckets.window(c, ctx.cap);
     let start = c.step.saturating_mul(BUCKET_MS);
