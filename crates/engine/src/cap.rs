@@ -224,6 +224,12 @@ impl Capped {
         self.closed = self.closed.max(bound);
     }
 
+    /// The start of the first interval not yet emitted (`i64::MIN` before any): every alert
+    /// this cap emits from now on is detected at or after it.
+    pub fn open_from_ms(&self) -> i64 {
+        self.closed.saturating_mul(self.interval_ms)
+    }
+
     /// Alerts held back so far (in emitted intervals).
     pub fn held_back(&self) -> u64 {
         self.held_back

@@ -573,8 +573,30 @@ impl Engine {
     /// late. Events older than a rule's flushed watermark that arrive afterwards are late. A
     /// watermark below an earlier one counts as the earlier one.
     pub fn flush(&mut self, watermark_ms: i64) -> Vec<Alert> {
-        let held = self.close(watermark_ms.min(i64::MAX - 1));
+        self.flush_kinds([watermark_ms; 2])
+    }
+
+    /// [`Engine::flush`] with a watermark per record kind (by [`Kind::index`]; `i64::MIN`
+    /// for a kind with none yet): each rule is flushed to the earliest watermark of the kinds
+    /// it reads. A caller reading CloudTrail and Resolver logs one after the other, each in
+    /// time order, gives each kind the watermark of its own records, so the second kind's
+    /// records are not late because the first kind's were newer.
+    pub fn flush_kinds(&mut self, watermarks_ms: [i64; 2]) -> Vec<Alert> {
+        let held = self.close(watermarks_ms.map(|w| w.min(i64::MAX - 1)));
         held.into_iter().map(HeldAlert::release).collect()
+    }
+
+    /// The time before which the alerts of every rule flushed so far have all been emitted:
+    /// later flushes and the end of the run emit those rules' alerts detected at or after it.
+    /// `i64::MAX` when no rule has been flushed. A rule not yet flushed (one reading a kind of
+    /// record with no watermark yet) can still emit earlier alerts.
+    pub fn settled_before(&self) -> i64 {
+        self.rules
+            .iter()
+            .filter(|r| r.watermark != i64::MIN)
+            .map(|r| r.cap.open_from_ms())
+            .min()
+            .unwrap_or(i64::MAX)
     }
 
     /// The reports so far, per rule in rule order.
@@ -628,18 +650,29 @@ impl Engine {
     /// exit. The engine takes no more records after this.
     pub fn finish_held(&mut self) -> RunResult<HeldAlert> {
         RunResult {
-            alerts: self.close(i64::MAX),
+            alerts: self.close([i64::MAX; 2]),
             rules: self.reports(),
         }
     }
 
-    /// Flushes up to `watermark_ms` (`i64::MAX`: everything).
-    fn close(&mut self, watermark_ms: i64) -> Vec<HeldAlert> {
+    /// Flushes each rule up to the earliest of `watermarks_ms` (by [`Kind::index`]) among the
+    /// kinds it reads (`i64::MAX`: everything).
+    fn close(&mut self, watermarks_ms: [i64; 2]) -> Vec<HeldAlert> {
         let cap = self.opts.max_events_per_alert;
         let max_per_key = self.limits.max_events_per_key;
         let mut render = Render::new(&self.schema, &self.entity);
         let mut until = Vec::with_capacity(self.rules.len());
-        for r in &mut self.rules {
+        for (i, r) in self.rules.iter_mut().enumerate() {
+            let watermark_ms = Kind::ALL
+                .into_iter()
+                .filter(|k| self.by_kind[k.index()].contains(&i))
+                .map(|k| watermarks_ms[k.index()])
+                .min()
+                .unwrap_or(i64::MAX);
+            if watermark_ms == i64::MIN {
+                until.push(i64::MIN);
+                continue;
+            }
             let w = if watermark_ms == i64::MAX {
                 watermark_ms
             } else {
@@ -701,6 +734,9 @@ impl Engine {
         let ready = self.rules.iter().zip(&until);
         let mut out = Vec::with_capacity(ready.map(|(r, &u)| r.cap.ready(u)).sum());
         for (r, u) in self.rules.iter_mut().zip(until) {
+            if u == i64::MIN {
+                continue; // not flushed
+            }
             let before = out.len();
             r.cap.drain_into(u, &mut out);
             r.counts.alerts += (out.len() - before) as u64;

@@ -355,9 +355,21 @@ proptest! {
         let want = run(&set, &recs);
         let mut e = engine(&set);
         let mut alerts = Vec::new();
+        // What each flush says is settled: no later alert is detected before it.
+        let mut settled = i64::MIN;
+        let after = |settled: i64, emitted: &[r53guard_alert::Alert]| {
+            let bound = r53guard_event::time::format_rfc3339(settled);
+            for a in emitted {
+                prop_assert!(settled == i64::MIN || a.detected_at >= bound, "{} before {bound}", a.detected_at);
+            }
+            Ok(())
+        };
         for (i, r) in recs.iter().enumerate() {
             if cuts.contains(&i) {
-                alerts.extend(e.flush(T0 + r.time));
+                let emitted = e.flush(T0 + r.time);
+                after(settled, &emitted)?;
+                alerts.extend(emitted);
+                settled = e.settled_before();
                 if checkpoint {
                     e = Engine::restore(&set, EngineOptions::default(), &e.snapshot().unwrap()).unwrap();
                 }
@@ -365,6 +377,7 @@ proptest! {
             feed(&mut e, &[(r.index, r.raw.clone())]);
         }
         let mut got = e.finish();
+        after(settled, &got.alerts)?;
         alerts.append(&mut got.alerts);
         alerts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         got.alerts = alerts;
