@@ -2,18 +2,20 @@
 //! deterministic order), a summary on stderr; or `--kql` for an ad-hoc search.
 
 use crate::diagnostics::Diagnostics;
-use crate::inputs::{InputArgs, read_all, read_parallel};
+use crate::inputs::{InputArgs, Order, origin, read_all, read_parallel};
 use crate::output::minify;
 use crate::ruleset::{RuleArgs, assemble};
 use crate::sigma_input::{SigmaArgs, load, mapping, print_problems};
-use crate::{Outcome, UsageError, summary};
+use crate::{Outcome, UsageError, hunt_stream, summary};
 use anyhow::Context;
 use clap::Args;
 use r53guard_alert::{AlertFormat, AlertWriter};
 use r53guard_engine::matcher::{CompileOptions, Matcher};
-use r53guard_engine::{Engine, EngineOptions, Limits, Origin, RuleReport, RunResult, SigmaRules};
+use r53guard_engine::{Engine, EngineOptions, Limits, RuleReport, RunResult, SigmaRules};
 use r53guard_event::{Projector, Schema};
+use r53guard_formats::Stats;
 use r53guard_kql::datemath::DateMath;
+use r53guard_rules::parse_duration;
 use r53guard_sigma::{Mapping, SigmaSet};
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -56,6 +58,12 @@ pub struct HuntArgs {
     /// parallel and large NDJSON files in ranges; the alerts are the same at any count.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Evaluate windows as event time passes, as `r53guard run` does, so that memory stays
+    /// flat however much is read (e.g. `15m`): a matching record more than this behind the
+    /// newest record of its kind read before it is counted as late and not evaluated. Reads
+    /// with one thread, the inputs in the order given.
+    #[arg(long, value_name = "DURATION")]
+    lateness: Option<String>,
     /// The smallest range of an NDJSON file given to one thread (for tests).
     #[arg(long, hide = true, default_value_t = crate::split::MIN_RANGE_BYTES)]
     split_min_bytes: u64,
@@ -95,6 +103,20 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     if let Some(q) = &args.kql {
         return search(&args, q, now, &mut diag, &bar, started, &in_range);
     }
+    let lateness_ms = match &args.lateness {
+        Some(text) => {
+            if args.threads.is_some_and(|t| t > 1) {
+                return Err(UsageError(
+                    "--lateness reads with one thread: leave out --threads or give --threads 1"
+                        .into(),
+                )
+                .into());
+            }
+            let d = parse_duration(text).map_err(|e| UsageError(format!("--lateness: {e}")))?;
+            Some(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        }
+        None => None,
+    };
     let set = assemble(&args.rules)?;
     let opts = EngineOptions {
         now_ms: now,
@@ -134,6 +156,66 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
         }
         Ok(engine)
     };
+    let format = args.format.unwrap_or(
+        if args.output.is_none() && std::io::stdout().is_terminal() {
+            AlertFormat::Table
+        } else {
+            AlertFormat::Jsonl
+        },
+    );
+    let color = args.output.is_none() && std::io::stdout().is_terminal();
+    let w = AlertWriter::new(writer(&args.output)?, format, color);
+    let Hunted {
+        stats,
+        alerts: alerted,
+        reports,
+        out: w,
+    } = match lateness_ms {
+        Some(lateness_ms) => {
+            let mut engine = make()?;
+            hunt_stream::hunt(&mut engine, &args.input, lateness_ms, &in_range, &bar, w)?
+        }
+        None => in_parallel(&args, &make, &in_range, &bar, w)?,
+    };
+    w.finish()?.flush()?;
+    eprint!("{}", summary::render("hunt", &stats, started.elapsed()));
+    eprint!(
+        "{}",
+        rule_summary(reports.len(), alerted, &reports, args.lateness.as_deref())
+    );
+    if let Some(line) = sigma_line {
+        eprintln!("{line}");
+    }
+    Ok(if args.fail_on_alert && alerted > 0 {
+        Outcome::Alerted
+    } else if stats.total_bad() > 0 {
+        Outcome::BadInput
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// What a hunt read and wrote.
+pub struct Hunted<W: Write> {
+    /// The inputs' stats.
+    pub stats: Stats,
+    /// Alerts written.
+    pub alerts: usize,
+    /// The rules' reports.
+    pub reports: Vec<RuleReport>,
+    /// The alert writer, to finish.
+    pub out: AlertWriter<W>,
+}
+
+/// The ordinary hunt: the inputs read in parallel, every window's state kept to the end of the
+/// run (so the order of files and records does not matter), then every alert written.
+fn in_parallel<W: Write>(
+    args: &HuntArgs,
+    make: &(dyn Fn() -> anyhow::Result<Engine> + Sync),
+    in_range: &(dyn Fn(i64) -> bool + Sync),
+    bar: &indicatif::ProgressBar,
+    mut out: AlertWriter<W>,
+) -> anyhow::Result<Hunted<W>> {
     let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
@@ -141,20 +223,12 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
         &args.input,
         threads,
         args.split_min_bytes.max(1),
-        &bar,
-        &make,
+        bar,
+        make,
         &|engine: &Engine| engine.schema(),
         &|engine: &mut Engine, ev, loc| {
             if in_range(ev.time_ms) {
-                engine.process(
-                    ev,
-                    &Origin {
-                        path: loc.source,
-                        line: loc.line,
-                        record: loc.record,
-                        part: loc.part,
-                    },
-                );
+                engine.process(ev, &origin(loc));
             }
         },
     )?;
@@ -165,7 +239,6 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     for other in engines {
         engine.merge(other)?;
     }
-    let rules = engine.rule_count();
     let RunResult {
         alerts,
         rules: reports,
@@ -174,33 +247,17 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     // rules' buckets and samples) would only cost time, about 20 ms for 500 MB of Resolver
     // logs.
     std::mem::forget(engine);
-    let format = args.format.unwrap_or(
-        if args.output.is_none() && std::io::stdout().is_terminal() {
-            AlertFormat::Table
-        } else {
-            AlertFormat::Jsonl
-        },
-    );
-    let color = args.output.is_none() && std::io::stdout().is_terminal();
-    let mut w = AlertWriter::new(writer(&args.output)?, format, color);
     // Each alert's evidence is read back as it is written, so the records of all alerts are
     // never in memory at once.
-    let alerted = alerts.len();
+    let written = alerts.len();
     for held in alerts {
-        w.write(&held.release())?;
+        out.write(&held.release())?;
     }
-    w.finish()?.flush()?;
-    eprint!("{}", summary::render("hunt", &stats, started.elapsed()));
-    eprint!("{}", rule_summary(rules, alerted, &reports));
-    if let Some(line) = sigma_line {
-        eprintln!("{line}");
-    }
-    Ok(if args.fail_on_alert && alerted > 0 {
-        Outcome::Alerted
-    } else if stats.total_bad() > 0 {
-        Outcome::BadInput
-    } else {
-        Outcome::Clean
+    Ok(Hunted {
+        stats,
+        alerts: written,
+        reports,
+        out,
     })
 }
 
@@ -256,11 +313,27 @@ fn with_sigma(
     Ok((engine, sigma))
 }
 
-fn rule_summary(rules: usize, alerts: usize, reports: &[RuleReport]) -> String {
+/// The rules' lines of the run summary; with `--lateness`, how many matches came too late.
+fn rule_summary(
+    rules: usize,
+    alerts: usize,
+    reports: &[RuleReport],
+    lateness: Option<&str>,
+) -> String {
     let mut s = format!("  rules: {rules}; alerts: {alerts}\n");
-    for r in reports.iter().filter(|r| r.matched > 0) {
+    if let Some(lateness) = lateness {
+        let late: u64 = reports.iter().map(|r| r.late).sum();
         s.push_str(&format!(
-            "    {}: {} alerts ({} matched, {} excepted, {} held back by max_signals)\n",
+            "  late: {late} matches more than {lateness} behind the newest record of their kind, not evaluated\n"
+        ));
+    }
+    for r in reports.iter().filter(|r| r.matched > 0) {
+        let late = match r.late {
+            0 => String::new(),
+            n => format!(", {n} late"),
+        };
+        s.push_str(&format!(
+            "    {}: {} alerts ({} matched, {} excepted, {} held back by max_signals{late})\n",
             r.rule_id, r.alerts, r.matched, r.excepted, r.held_back
         ));
     }
@@ -292,16 +365,23 @@ fn search(
     let mut out = writer(&args.output)?;
     let mut line = String::new();
     let mut hits = 0u64;
-    let stats = read_all(&args.input, &mut projector, diag, bar, &mut |ev, _| {
-        if in_range(ev.time_ms) && matcher.matches(ev, None) {
-            hits += 1;
-            line.clear();
-            minify(ev.raw, &mut line);
-            line.push('\n');
-            out.write_all(line.as_bytes())?;
-        }
-        Ok(())
-    })?;
+    let stats = read_all(
+        &args.input,
+        Order::Given,
+        &mut projector,
+        diag,
+        bar,
+        &mut |ev, _| {
+            if in_range(ev.time_ms) && matcher.matches(ev, None) {
+                hits += 1;
+                line.clear();
+                minify(ev.raw, &mut line);
+                line.push('\n');
+                out.write_all(line.as_bytes())?;
+            }
+            Ok(())
+        },
+    )?;
     out.flush()?;
     eprint!(
         "{}",

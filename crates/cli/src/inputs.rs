@@ -1,9 +1,11 @@
 //! Shared input options and the loop that reads every input of a run into a sink.
 
 use crate::diagnostics::Diagnostics;
+use crate::name_time::name_time;
 use crate::s3_input::Lister;
 use crate::split::{self, Counts, Piece};
 use clap::Args;
+use r53guard_engine::Origin;
 use r53guard_event::Schema;
 use r53guard_event::{Event, Projector};
 use r53guard_formats::paths::{self, Input, Passed};
@@ -34,17 +36,41 @@ pub struct InputArgs {
     pub max_object_bytes: u64,
 }
 
-/// Reads every input named by `args`, handing events to `on_event`. Bad records and passed-over
-/// files are reported through `diag` and counted in the returned stats.
+/// Where the reader found a record, as the engine's evidence gives it.
+pub fn origin<'a>(loc: &Location<'a>) -> Origin<'a> {
+    Origin {
+        path: loc.source,
+        line: loc.line,
+        record: loc.record,
+        part: loc.part,
+    }
+}
+
+/// The order [`read_all`] reads inputs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// As named: the arguments in order, directories walked in name order.
+    Given,
+    /// By the time in AWS log objects' names ([`name_time`]), so that the logs of several
+    /// accounts, regions and VPCs are read together; inputs without one come first, as given.
+    NameTime,
+}
+
+/// Reads every input named by `args` in `order`, handing events to `on_event`. Bad records
+/// and passed-over files are reported through `diag` and counted in the returned stats.
 pub fn read_all(
     args: &InputArgs,
+    order: Order,
     projector: &mut Projector<'_>,
     diag: &mut Diagnostics,
     progress: &indicatif::ProgressBar,
     on_event: &mut dyn FnMut(&Event<'_>, &Location<'_>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Stats> {
     let mut stats = Stats::default();
-    let inputs = plan(args, diag, &mut stats);
+    let mut inputs = plan(args, diag, &mut stats);
+    if order == Order::NameTime {
+        inputs.sort_by_cached_key(|p| name_time(&p.name()).map(str::to_owned));
+    }
     progress.set_length(inputs.len() as u64);
     for piece in inputs {
         let flow = read_piece(&piece, args, projector, diag, &mut stats, on_event)?;
