@@ -245,6 +245,19 @@ impl Capped {
         self.late
     }
 
+    /// The intervals held and the counts, leaving none (and the intervals emitted as they are).
+    pub fn take(&mut self) -> Capped {
+        Capped {
+            max: self.max,
+            interval_ms: self.interval_ms,
+            buckets: std::mem::take(&mut self.buckets),
+            closed: self.closed,
+            held_back: std::mem::take(&mut self.held_back),
+            late: std::mem::take(&mut self.late),
+            summaries: std::mem::take(&mut self.summaries),
+        }
+    }
+
     /// Folds in the cap of another engine fed other events.
     pub fn merge(&mut self, other: Capped) {
         self.closed = self.closed.max(other.closed);

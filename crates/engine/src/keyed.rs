@@ -34,6 +34,11 @@ impl<K: Hash + Eq + Ord + Clone, V: Activity> Keyed<K, V> {
         }
     }
 
+    /// The keys held and the eviction count, leaving the map empty with the same cap.
+    pub fn take(&mut self) -> Self {
+        std::mem::replace(self, Keyed::new(self.max))
+    }
+
     /// Keys evicted so far.
     pub fn evicted(&self) -> u64 {
         self.evicted

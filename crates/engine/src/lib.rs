@@ -440,11 +440,6 @@ impl Engine {
         Arc::clone(&self.schema)
     }
 
-    /// Number of compiled rules.
-    pub fn rule_count(&self) -> usize {
-        self.rules.len()
-    }
-
     /// The state bounds in force.
     pub fn limits(&self) -> Limits {
         self.limits
@@ -663,12 +658,7 @@ impl Engine {
         let mut render = Render::new(&self.schema, &self.entity);
         let mut until = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.iter_mut().enumerate() {
-            let watermark_ms = Kind::ALL
-                .into_iter()
-                .filter(|k| self.by_kind[k.index()].contains(&i))
-                .map(|k| watermarks_ms[k.index()])
-                .min()
-                .unwrap_or(i64::MAX);
+            let watermark_ms = kinds_watermark(&self.by_kind, i, watermarks_ms);
             if watermark_ms == i64::MIN {
                 until.push(i64::MIN);
                 continue;
@@ -760,22 +750,39 @@ impl Engine {
     /// Folds in an engine compiled from the same rules and options and fed other events.
     /// For the single run's exact result, partition stateful rules' events by their key
     /// (threshold group, sequence join key, new term) and merge before flushing.
-    pub fn merge(&mut self, other: Engine) -> Result<(), EngineError> {
+    pub fn merge(&mut self, mut other: Engine) -> Result<(), EngineError> {
+        self.absorb(&mut other)?;
+        for (mine, theirs) in self.rules.iter_mut().zip(&other.rules) {
+            mine.watermark = mine.watermark.max(theirs.watermark);
+        }
+        Ok(())
+    }
+
+    /// [`Engine::merge`] for an engine that goes on reading: folds in the state and counts of
+    /// `other` and leaves it with none, its rules, caches, spill file and late bounds as they
+    /// were. The watermarks here stay as they are too, so a caller that flushes this engine
+    /// while `other` reads on must keep `other`'s records from falling behind them: it gives
+    /// `other` the late bound of each flush to come ([`Engine::late_before`]) and flushes no
+    /// further than that bound until `other` is folded in.
+    pub fn absorb(&mut self, other: &mut Engine) -> Result<(), EngineError> {
         self.check_same_rules(other.rules.iter().map(|r| (&r.meta.id, r.meta.version)))?;
         let cap = self.opts.max_events_per_alert;
         let max_per_key = self.limits.max_events_per_key;
-        for (mine, theirs) in self.rules.iter_mut().zip(other.rules) {
-            mine.watermark = mine.watermark.max(theirs.watermark);
-            mine.counts.merge(theirs.counts);
-            mine.cap.merge(theirs.cap);
-            match (&mut mine.logic, theirs.logic) {
-                (Logic::Query { state: a, .. }, Logic::Query { state: b, .. }) => a.merge(b, cap),
-                (Logic::Threshold { state: a, .. }, Logic::Threshold { state: b, .. }) => {
-                    a.merge(b, cap)
+        for (mine, theirs) in self.rules.iter_mut().zip(&mut other.rules) {
+            mine.counts.merge(std::mem::take(&mut theirs.counts));
+            mine.cap.merge(theirs.cap.take());
+            match (&mut mine.logic, &mut theirs.logic) {
+                (Logic::Query { state: a, .. }, Logic::Query { state: b, .. }) => {
+                    a.merge(b.take(), cap)
                 }
-                (Logic::NewTerms { state: a, .. }, Logic::NewTerms { state: b, .. }) => a.merge(b),
+                (Logic::Threshold { state: a, .. }, Logic::Threshold { state: b, .. }) => {
+                    a.merge(b.take(), cap)
+                }
+                (Logic::NewTerms { state: a, .. }, Logic::NewTerms { state: b, .. }) => {
+                    a.merge(b.take())
+                }
                 (Logic::Sequence { state: a, .. }, Logic::Sequence { state: b, .. }) => {
-                    a.merge(b, max_per_key)
+                    a.merge(b.take(), max_per_key)
                 }
                 _ => {
                     return Err(EngineError::Mismatch(format!(
@@ -786,6 +793,19 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// From now on, counts as late the matches a flush to `watermarks_ms` (by [`Kind::index`];
+    /// `i64::MIN`: none for that kind) would make late, without evaluating anything: each
+    /// rule's records older than the earliest watermark of its kinds less its look-back. The
+    /// bounds only rise.
+    pub fn late_before(&mut self, watermarks_ms: [i64; 2]) {
+        for (i, r) in self.rules.iter_mut().enumerate() {
+            let w = kinds_watermark(&self.by_kind, i, watermarks_ms);
+            if w != i64::MIN && w != i64::MAX {
+                r.watermark = r.watermark.max(w.saturating_sub(r.lookback_ms));
+            }
+        }
     }
 
     fn check_same_rules<'a>(
@@ -913,6 +933,17 @@ impl Compiled {
             },
         }
     }
+}
+
+/// The watermark of rule `i`: the earliest of `watermarks_ms` (by [`Kind::index`]) among the
+/// kinds it reads (`i64::MAX` for a rule reading none).
+fn kinds_watermark(by_kind: &[Vec<usize>; 2], i: usize, watermarks_ms: [i64; 2]) -> i64 {
+    Kind::ALL
+        .into_iter()
+        .filter(|k| by_kind[k.index()].contains(&i))
+        .map(|k| watermarks_ms[k.index()])
+        .min()
+        .unwrap_or(i64::MAX)
 }
 
 fn derive(entity: &EntityFields, summary: Option<&Summary>, ev: &Event<'_>) -> (Entity, String) {

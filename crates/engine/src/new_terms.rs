@@ -90,6 +90,14 @@ impl NewTermsState {
         }
     }
 
+    /// The terms and the run's start, leaving none.
+    pub fn take(&mut self) -> NewTermsState {
+        NewTermsState {
+            terms: self.terms.take(),
+            run_start: std::mem::replace(&mut self.run_start, i64::MAX),
+        }
+    }
+
     /// Notes an event given to the rule (matching or not): the run starts at the earliest.
     pub fn observe(&mut self, time_ms: i64) {
         self.run_start = self.run_start.min(time_ms);

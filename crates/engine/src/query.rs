@@ -91,6 +91,13 @@ impl QueryState {
         }
     }
 
+    /// The open groups, leaving none.
+    pub fn take(&mut self) -> QueryState {
+        QueryState {
+            groups: self.groups.take(),
+        }
+    }
+
     /// Folds a suppressed match in.
     pub fn add(
         &mut self,

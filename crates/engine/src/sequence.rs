@@ -118,6 +118,14 @@ impl SequenceState {
         }
     }
 
+    /// The keys' events and sequences and the drop count, leaving none.
+    pub fn take(&mut self) -> SequenceState {
+        SequenceState {
+            keys: self.keys.take(),
+            dropped: std::mem::take(&mut self.dropped),
+        }
+    }
+
     /// Buffers a matching event; `false` when it has no join key.
     pub fn add(
         &mut self,

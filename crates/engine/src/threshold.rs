@@ -187,6 +187,14 @@ impl ThresholdState {
         self.keys.evicted()
     }
 
+    /// The keys and their buckets, leaving none (and the steps evaluated as they are).
+    pub fn take(&mut self) -> ThresholdState {
+        ThresholdState {
+            keys: self.keys.take(),
+            evaluated: self.evaluated,
+        }
+    }
+
     /// Folds in the state of another engine fed other events (exact when neither was flushed,
     /// or when the two saw different keys).
     pub fn merge(&mut self, other: ThresholdState, cap: usize) {

@@ -383,4 +383,42 @@ proptest! {
         got.alerts = alerts;
         same(&got, &want)?;
     }
+
+    /// The streaming hunt's protocol: workers take segments of the records in time order, each
+    /// counting as late what is older than the segment's start, and a central engine absorbs
+    /// each segment and flushes no further than the start of the segments still to come.
+    #[test]
+    fn absorbing_workers_into_a_flushed_engine_adds_up_to_the_single_run(
+        recs in records(),
+        cuts in proptest::collection::btree_set(1usize..60, 0..6),
+        workers in 1usize..3,
+    ) {
+        let set = set();
+        let recs = sorted_by_time(&recs);
+        let want = run(&set, &recs);
+        let mut central = engine(&set);
+        let mut pool: Vec<Engine> = (0..workers).map(|_| spilling(&set)).collect();
+        let mut alerts = Vec::new();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(cuts.iter().copied().filter(|&c| c < recs.len()))
+            .collect();
+        for (k, &from) in starts.iter().enumerate() {
+            let to = starts.get(k + 1).copied().unwrap_or(recs.len());
+            let Some(first) = recs.get(from) else { break };
+            let w = T0 + first.time;
+            let worker = &mut pool[k % workers];
+            worker.late_before([w; 2]);
+            feed(worker, &pairs(&recs[from..to]));
+            central.absorb(worker).unwrap();
+            alerts.extend(central.flush(w));
+        }
+        for mut worker in pool {
+            central.absorb(&mut worker).unwrap();
+        }
+        let mut got = central.finish();
+        alerts.append(&mut got.alerts);
+        alerts.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        got.alerts = alerts;
+        same(&got, &want)?;
+    }
 }
