@@ -5,7 +5,8 @@
 # (NDJSON, and the same data gzipped in the AWS S3 layout), then times, each RUNS times:
 #   * `r53guard events --stats`  (decode + projection + classification only),
 #   * `r53guard hunt` with the built-in pack (and, for CloudTrail, the SigmaHQ AWS rules when
-#     `hunt --sigma` exists), at 1 and 2 threads when `hunt --threads` exists,
+#     `hunt --sigma` exists), at 1 and 2 threads when `hunt --threads` exists, and on NDJSON
+#     with `--lateness 15m` (windows evaluated as event time passes) when that exists,
 #   * `gzip -dc FILES > /dev/null` on the gzipped inputs, as the decompression reference.
 # It prints a Markdown table of medians: MB/s of input (uncompressed; for gzip rows also of the
 # compressed bytes, and the ratio to `gzip -dc`), records/s, and peak RSS.
@@ -105,8 +106,10 @@ generate resolver vpcdnsquerylogs
 HUNT_HELP=$("$BIN" hunt --help)
 HAS_THREADS=0
 HAS_SIGMA=0
+HAS_LATENESS=0
 grep -q -- '--threads' <<<"$HUNT_HELP" && HAS_THREADS=1
 grep -q -- '--sigma' <<<"$HUNT_HELP" && HAS_SIGMA=1
+grep -q -- '--lateness' <<<"$HUNT_HELP" && HAS_LATENESS=1
 THREADS=(1)
 [[ $HAS_THREADS == 1 ]] && THREADS=(1 2)
 
@@ -202,6 +205,10 @@ for kind in resolver cloudtrail; do
         [[ $HAS_THREADS == 1 ]] && targs=(--threads "$t")
         measure "$kind NDJSON: hunt, built-in pack" "$t" "$nd_bytes" - - \
             "$BIN" hunt "${targs[@]}" --format jsonl -o "$WORK/alerts" "$nd"
+        if [[ $HAS_LATENESS == 1 ]]; then
+            measure "$kind NDJSON: hunt --lateness 15m, built-in pack" "$t" "$nd_bytes" - - \
+                "$BIN" hunt "${targs[@]}" --lateness 15m --format jsonl -o "$WORK/alerts" "$nd"
+        fi
         if [[ $kind == cloudtrail && $HAS_SIGMA == 1 && -d $SIGMA_DIR ]]; then
             measure "$kind NDJSON: hunt, pack + $(find "$SIGMA_DIR" -name '*.yml' | wc -l) Sigma rules" "$t" "$nd_bytes" - - \
                 "$BIN" hunt "${targs[@]}" --sigma "$SIGMA_DIR" --format jsonl -o "$WORK/alerts" "$nd"

@@ -2,7 +2,7 @@
 //! deterministic order), a summary on stderr; or `--kql` for an ad-hoc search.
 
 use crate::diagnostics::Diagnostics;
-use crate::inputs::{InputArgs, Order, origin, read_all, read_parallel};
+use crate::inputs::{InputArgs, Order, Parallel, origin, read_all, read_parallel};
 use crate::output::minify;
 use crate::ruleset::{RuleArgs, assemble};
 use crate::sigma_input::{SigmaArgs, load, mapping, print_problems};
@@ -60,8 +60,8 @@ pub struct HuntArgs {
     threads: Option<usize>,
     /// Evaluate windows as event time passes, as `r53guard run` does, so that memory stays
     /// flat however much is read (e.g. `15m`): a matching record more than this behind the
-    /// newest record of its kind read before it is counted as late and not evaluated. Reads
-    /// with one thread, the inputs in the order given.
+    /// newest record of its kind before it is counted as late and not evaluated. Inputs are
+    /// read in time order: AWS log objects by the time in their names, other inputs first.
     #[arg(long, value_name = "DURATION")]
     lateness: Option<String>,
     /// The smallest range of an NDJSON file given to one thread (for tests).
@@ -83,12 +83,12 @@ fn time_bound(text: &Option<String>, now: i64, round_up: bool) -> anyhow::Result
         .ok_or_else(|| UsageError(format!("{t:?} is not an RFC 3339 time or date math")).into())
 }
 
-fn writer(output: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write>> {
+fn writer(output: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write + Send>> {
     Ok(match output {
         Some(p) => Box::new(BufWriter::new(
             File::create(p).with_context(|| format!("creating {}", p.display()))?,
         )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(BufWriter::new(std::io::stdout())),
     })
 }
 
@@ -105,13 +105,6 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     }
     let lateness_ms = match &args.lateness {
         Some(text) => {
-            if args.threads.is_some_and(|t| t > 1) {
-                return Err(UsageError(
-                    "--lateness reads with one thread: leave out --threads or give --threads 1"
-                        .into(),
-                )
-                .into());
-            }
             let d = parse_duration(text).map_err(|e| UsageError(format!("--lateness: {e}")))?;
             Some(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         }
@@ -172,8 +165,14 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
         out: w,
     } = match lateness_ms {
         Some(lateness_ms) => {
-            let mut engine = make()?;
-            hunt_stream::hunt(&mut engine, &args.input, lateness_ms, &in_range, &bar, w)?
+            let how = hunt_stream::Stream {
+                threads: threads(&args),
+                min_range: args.split_min_bytes.max(1),
+                lateness_ms,
+                in_range: &in_range,
+                make: &make,
+            };
+            hunt_stream::hunt(&args.input, &how, &bar, w)?
         }
         None => in_parallel(&args, &make, &in_range, &bar, w)?,
     };
@@ -192,6 +191,13 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
         Outcome::BadInput
     } else {
         Outcome::Clean
+    })
+}
+
+/// `--threads`, or the machine's cores.
+fn threads(args: &HuntArgs) -> usize {
+    args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     })
 }
 
@@ -216,13 +222,16 @@ fn in_parallel<W: Write>(
     bar: &indicatif::ProgressBar,
     mut out: AlertWriter<W>,
 ) -> anyhow::Result<Hunted<W>> {
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
+    let threads = threads(args);
+    let how = Parallel {
+        threads,
+        order: Order::Given,
+        ranges: threads,
+        min_range: args.split_min_bytes.max(1),
+    };
     let (engines, stats) = read_parallel(
         &args.input,
-        threads,
-        args.split_min_bytes.max(1),
+        how,
         bar,
         make,
         &|engine: &Engine| engine.schema(),
@@ -230,7 +239,9 @@ fn in_parallel<W: Write>(
             if in_range(ev.time_ms) {
                 engine.process(ev, &origin(loc));
             }
+            Ok(())
         },
+        &|_, _| Ok(()),
     )?;
     let mut engines = engines.into_iter();
     let mut engine = engines

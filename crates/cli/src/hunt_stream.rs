@@ -1,29 +1,120 @@
 //! `hunt --lateness`: windows evaluated as event time passes, as `r53guard run` does, so a
 //! hunt holds the state of the last stretch of event time only, however much it reads.
 //!
-//! One thread reads the inputs, AWS log objects by the time in their names
-//! ([`crate::name_time`]) so that the folders of several accounts, regions and VPCs are read
-//! together, other inputs first in the order given. Each record kind (CloudTrail, Resolver) has
-//! its own clock, the newest event time read so far, so logs of the two kinds can follow one
-//! another. Once a kind's clock has moved a minute, the rules reading it are flushed to the clock
-//! less the lateness. A matching record older than that is late: counted in the rule's report
-//! and not evaluated. When every record is at most the lateness behind the newest of its kind
-//! read before it, the alerts are those of an ordinary hunt. Alerts are written once no earlier
-//! one can come from the records read so far, so they keep an ordinary hunt's order within
-//! each kind.
+//! Pieces are taken in time order: AWS log objects by the time in their names
+//! ([`crate::name_time`]), so that the folders of several accounts, regions and VPCs are read
+//! together, and large NDJSON files in ranges, one after another; other inputs come first, in
+//! the order given. Each thread reads its piece into an engine of its own, which a central
+//! engine absorbs at the piece's end, every [`SYNC_RECORDS`] records and whenever the records'
+//! time has moved on by [`SYNC_MS`], then flushes.
+//!
+//! Each record kind (CloudTrail, Resolver) has its own clock: for a piece, the newest event
+//! time of that kind absorbed from it and the pieces before it. A matching record more than
+//! the lateness behind its piece's clock is late: counted in the rule's report and not
+//! evaluated. The central engine is flushed no further than the late bound of any piece still
+//! being read, so what the threads absorb never falls in a window already evaluated, and when
+//! every record is at most the lateness behind the newest of its kind before it, the alerts
+//! are those of an ordinary hunt at any thread count. Alerts are written once no earlier one
+//! can come from the records read so far, so they keep an ordinary hunt's order within each
+//! kind.
 
 use crate::cmd_hunt::Hunted;
-use crate::diagnostics::Diagnostics;
-use crate::inputs::{InputArgs, Order, origin, read_all};
+use crate::inputs::{InputArgs, Order, Parallel, PieceStep, origin, read_parallel};
 use r53guard_alert::{Alert, AlertWriter};
 use r53guard_engine::{Engine, HeldAlert};
 use r53guard_event::time::format_rfc3339;
-use r53guard_event::{Kind, Projector};
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::Mutex;
 
-/// How far a kind's clock moves between flushes.
-const STEP_MS: i64 = 60_000;
+/// The most records a thread reads between two syncs with the central engine.
+const SYNC_RECORDS: u64 = 1 << 18;
+
+/// The most event time a thread's records move on between two syncs: the clocks, and so the
+/// late bounds, move on at least this often.
+const SYNC_MS: i64 = 300_000;
+
+/// A reading thread's engine, and what it has read since it last synced.
+struct Worker {
+    engine: Engine,
+    /// The piece being read.
+    piece: usize,
+    /// The newest event time of each kind read since the last sync (`i64::MIN`: none).
+    newest: [i64; 2],
+    /// Records evaluated since the last sync.
+    unsynced: u64,
+    /// The event time of the first record since the last sync (`i64::MIN`: none yet).
+    since_ms: i64,
+}
+
+/// The central engine, the clocks, and the alerts waiting to be written.
+struct Central<W: Write> {
+    engine: Engine,
+    lateness_ms: i64,
+    /// Per piece taken up, the newest event time of each kind absorbed from it.
+    newest: BTreeMap<usize, [i64; 2]>,
+    /// The late bound of each piece being read.
+    reading: BTreeMap<usize, [i64; 2]>,
+    out: Ordered<W>,
+}
+
+impl<W: Write> Central<W> {
+    /// The late bound of piece `piece`: per kind, the newest event time absorbed from it and
+    /// the pieces before it, less the lateness (`i64::MIN`: none of that kind yet).
+    fn bound(&self, piece: usize) -> [i64; 2] {
+        let mut newest = [i64::MIN; 2];
+        for n in self.newest.range(..=piece).map(|(_, n)| n) {
+            newest = [newest[0].max(n[0]), newest[1].max(n[1])];
+        }
+        newest.map(|t| match t {
+            i64::MIN => t,
+            t => t.saturating_sub(self.lateness_ms),
+        })
+    }
+
+    fn start(&mut self, w: &mut Worker, piece: usize) {
+        w.piece = piece;
+        self.hold(w);
+    }
+
+    /// Gives the worker its piece's late bound, and notes it as the furthest the central engine
+    /// may be flushed while the piece is read.
+    fn hold(&mut self, w: &mut Worker) {
+        let bound = self.bound(w.piece);
+        self.reading.insert(w.piece, bound);
+        w.engine.late_before(bound);
+    }
+
+    /// Absorbs what the worker read since it last synced, flushes, and writes the alerts that
+    /// are settled.
+    fn sync(&mut self, w: &mut Worker, done: bool) -> anyhow::Result<()> {
+        self.engine.absorb(&mut w.engine)?;
+        let n = self.newest.entry(w.piece).or_insert([i64::MIN; 2]);
+        *n = [n[0].max(w.newest[0]), n[1].max(w.newest[1])];
+        w.newest = [i64::MIN; 2];
+        w.unsynced = 0;
+        w.since_ms = i64::MIN;
+        if done {
+            self.reading.remove(&w.piece);
+        } else {
+            self.hold(w);
+        }
+        // Pieces taken up later get bounds at least as high as those of the pieces before.
+        let to = match self
+            .reading
+            .values()
+            .copied()
+            .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1])])
+        {
+            Some(to) => to,
+            None => self.bound(usize::MAX),
+        };
+        self.out.add(self.engine.flush_kinds(to));
+        // Counted in the rules' reports; a hunt does not list the intervals.
+        self.engine.take_held_back();
+        self.out.write_before(self.engine.settled_before())
+    }
+}
 
 /// Alerts flushed but not yet written, in (detected_at, rule id, id) order.
 struct Ordered<W: Write> {
@@ -54,59 +145,95 @@ impl<W: Write> Ordered<W> {
     }
 }
 
-/// Reads every input into `engine`, flushing it as each kind's event time passes, and writes
-/// the alerts to `out`.
-pub fn hunt<W: Write>(
-    engine: &mut Engine,
+/// What a streaming hunt needs besides its inputs.
+pub struct Stream<'a> {
+    /// Reading threads.
+    pub threads: usize,
+    /// The fewest bytes in a range of an NDJSON file.
+    pub min_range: u64,
+    /// How far behind its kind's clock a record may be.
+    pub lateness_ms: i64,
+    /// Whether an event time is in the hunt's range.
+    pub in_range: &'a (dyn Fn(i64) -> bool + Sync),
+    /// An engine for a thread, or the central one.
+    pub make: &'a (dyn Fn() -> anyhow::Result<Engine> + Sync),
+}
+
+/// Reads every input in time order, evaluating windows as event time passes, and writes the
+/// alerts to `out`.
+pub fn hunt<W: Write + Send>(
     input: &InputArgs,
-    lateness_ms: i64,
-    in_range: &dyn Fn(i64) -> bool,
+    how: &Stream<'_>,
     bar: &indicatif::ProgressBar,
     out: AlertWriter<W>,
 ) -> anyhow::Result<Hunted<W>> {
-    let schema = engine.schema();
-    let mut projector = Projector::new(&schema);
-    let mut diag = Diagnostics::new(false);
-    let mut out = Ordered {
-        pending: BTreeMap::new(),
-        out,
-        written: 0,
+    let central = Mutex::new(Central {
+        engine: (how.make)()?,
+        lateness_ms: how.lateness_ms,
+        newest: BTreeMap::new(),
+        reading: BTreeMap::new(),
+        out: Ordered {
+            pending: BTreeMap::new(),
+            out,
+            written: 0,
+        },
+    });
+    let lock = || {
+        central
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a reader thread panicked"))
     };
-    let mut newest = [i64::MIN; 2];
-    let mut flushed = [i64::MIN; 2];
-    let stats = read_all(
+    let parallel = Parallel {
+        threads: how.threads,
+        order: Order::NameTime,
+        ranges: usize::MAX,
+        min_range: how.min_range,
+    };
+    let (_, stats) = read_parallel(
         input,
-        Order::NameTime,
-        &mut projector,
-        &mut diag,
+        parallel,
         bar,
-        &mut |ev, loc| {
-            if !in_range(ev.time_ms) {
+        &|| {
+            Ok(Worker {
+                engine: (how.make)()?,
+                piece: 0,
+                newest: [i64::MIN; 2],
+                unsynced: 0,
+                since_ms: i64::MIN,
+            })
+        },
+        &|w: &Worker| w.engine.schema(),
+        &|w: &mut Worker, ev, loc| {
+            if !(how.in_range)(ev.time_ms) {
                 return Ok(());
             }
-            engine.process(ev, &origin(loc));
+            w.engine.process(ev, &origin(loc));
             let k = ev.kind.index();
-            if ev.time_ms > newest[k] {
-                newest[k] = ev.time_ms;
-                if flushed[k] == i64::MIN || newest[k] >= flushed[k].saturating_add(STEP_MS) {
-                    flushed[k] = newest[k];
-                    let watermarks = Kind::ALL.map(|kind| {
-                        let t = flushed[kind.index()];
-                        if t == i64::MIN {
-                            t
-                        } else {
-                            t.saturating_sub(lateness_ms)
-                        }
-                    });
-                    out.add(engine.flush_kinds(watermarks));
-                    // Counted in the rules' reports; a hunt does not list the intervals.
-                    engine.take_held_back();
-                    out.write_before(engine.settled_before())?;
-                }
+            w.newest[k] = w.newest[k].max(ev.time_ms);
+            w.unsynced += 1;
+            if w.since_ms == i64::MIN {
+                w.since_ms = ev.time_ms;
+            }
+            if w.unsynced >= SYNC_RECORDS || ev.time_ms >= w.since_ms.saturating_add(SYNC_MS) {
+                lock()?.sync(w, false)?;
             }
             Ok(())
         },
+        &|w: &mut Worker, step| match step {
+            PieceStep::Start(piece) => {
+                lock()?.start(w, piece);
+                Ok(())
+            }
+            PieceStep::End => lock()?.sync(w, true),
+        },
     )?;
+    let Central {
+        mut engine,
+        mut out,
+        ..
+    } = central
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a reader thread panicked"))?;
     let rest = engine.finish_held();
     out.add(rest.alerts.into_iter().map(HeldAlert::release).collect());
     out.write_before(i64::MAX)?;

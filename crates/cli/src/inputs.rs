@@ -67,10 +67,7 @@ pub fn read_all(
     on_event: &mut dyn FnMut(&Event<'_>, &Location<'_>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Stats> {
     let mut stats = Stats::default();
-    let mut inputs = plan(args, diag, &mut stats);
-    if order == Order::NameTime {
-        inputs.sort_by_cached_key(|p| name_time(&p.name()).map(str::to_owned));
-    }
+    let inputs = plan(args, order, diag, &mut stats);
     progress.set_length(inputs.len() as u64);
     for piece in inputs {
         let flow = read_piece(&piece, args, projector, diag, &mut stats, on_event)?;
@@ -83,24 +80,51 @@ pub fn read_all(
     Ok(stats)
 }
 
-/// Reads every input named by `args` with `threads` threads, each with its own state from
+/// How [`read_parallel`] reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Parallel {
+    /// Threads (`--strict`: one, so the first bad record stops the run).
+    pub threads: usize,
+    /// The order pieces are taken in.
+    pub order: Order,
+    /// The most ranges a large NDJSON file is cut into ([`split::pieces`]; 1: none).
+    pub ranges: usize,
+    /// The fewest bytes in a range.
+    pub min_range: u64,
+}
+
+/// Where a thread is in its pieces, for [`read_parallel`]'s `on_piece`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PieceStep {
+    /// It takes up the piece with this index (pieces are taken in order).
+    Start(usize),
+    /// It has read the piece it took up last.
+    End,
+}
+
+/// Reads every input named by `args` with `how.threads` threads, each with its own state from
 /// `make` (and a projector over `schema(state)`), cutting large NDJSON files into ranges
-/// ([`crate::split`]). Events go to `on_event` with the state of the thread that read them;
-/// the states are returned in thread order with the merged stats. `--strict` reads with one
-/// thread, so the first bad record stops the run. Ranges are at least `min_range` bytes.
+/// ([`crate::split`]). Events go to `on_event` with the state of the thread that read them,
+/// and each piece's start and end to `on_piece`; an error from either stops the run. The
+/// states are returned in thread order with the merged stats.
 pub fn read_parallel<S: Send>(
     args: &InputArgs,
-    threads: usize,
-    min_range: u64,
+    how: Parallel,
     progress: &indicatif::ProgressBar,
     make: &(dyn Fn() -> anyhow::Result<S> + Sync),
     schema: &(dyn Fn(&S) -> Arc<Schema> + Sync),
-    on_event: &(dyn Fn(&mut S, &Event<'_>, &Location<'_>) + Sync),
+    on_event: &(dyn Fn(&mut S, &Event<'_>, &Location<'_>) -> anyhow::Result<()> + Sync),
+    on_piece: &(dyn Fn(&mut S, PieceStep) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<(Vec<S>, Stats)> {
-    let threads = if args.strict { 1 } else { threads.max(1) };
+    let threads = if args.strict { 1 } else { how.threads.max(1) };
     let mut diag = Diagnostics::new(false);
     let mut stats = Stats::default();
-    let pieces = split::pieces(plan(args, &mut diag, &mut stats), threads, min_range);
+    let ranges = if threads > 1 { how.ranges } else { 1 };
+    let pieces = split::pieces(
+        plan(args, how.order, &mut diag, &mut stats),
+        ranges,
+        how.min_range,
+    );
     progress.set_length(pieces.len() as u64);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -111,21 +135,25 @@ pub fn read_parallel<S: Send>(
         let mut stats = Stats::default();
         let mut diag = Diagnostics::new(false);
         while !stop.load(Ordering::Relaxed) {
-            let Some(piece) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) else {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(piece) = pieces.get(index) else {
                 break;
             };
-            let mut feed = |ev: &Event<'_>, loc: &Location<'_>| {
-                on_event(&mut state, ev, loc);
-                Ok(())
+            let mut read = || -> anyhow::Result<ControlFlow<()>> {
+                on_piece(&mut state, PieceStep::Start(index))?;
+                let mut feed = |ev: &Event<'_>, loc: &Location<'_>| on_event(&mut state, ev, loc);
+                let flow = read_piece(
+                    piece,
+                    args,
+                    &mut projector,
+                    &mut diag,
+                    &mut stats,
+                    &mut feed,
+                )?;
+                on_piece(&mut state, PieceStep::End)?;
+                Ok(flow)
             };
-            let flow = read_piece(
-                piece,
-                args,
-                &mut projector,
-                &mut diag,
-                &mut stats,
-                &mut feed,
-            )?;
+            let flow = read().inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
             progress.inc(1);
             if flow.is_break() {
                 stop.store(true, Ordering::Relaxed);
@@ -155,8 +183,17 @@ pub fn read_parallel<S: Send>(
     Ok((states, stats))
 }
 
-/// The inputs named by `args`, in order; passed-over paths are reported and counted.
-fn plan(args: &InputArgs, diag: &mut Diagnostics, stats: &mut Stats) -> Vec<Piece> {
+/// The inputs named by `args`, in `order`; passed-over paths are reported and counted.
+fn plan(args: &InputArgs, order: Order, diag: &mut Diagnostics, stats: &mut Stats) -> Vec<Piece> {
+    let mut pieces = plan_given(args, diag, stats);
+    if order == Order::NameTime {
+        pieces.sort_by_cached_key(|p| name_time(&p.name()).map(str::to_owned));
+    }
+    pieces
+}
+
+/// The inputs named by `args`, in the order given.
+fn plan_given(args: &InputArgs, diag: &mut Diagnostics, stats: &mut Stats) -> Vec<Piece> {
     let s3 = Lister::new(args.max_object_bytes);
     let mut out = Vec::new();
     for arg in &args.paths {

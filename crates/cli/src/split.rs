@@ -132,16 +132,16 @@ impl Range {
     }
 }
 
-/// The pieces of `inputs` for `threads` threads: whole files of plain NDJSON larger than
-/// `2 × min_range` are cut into up to `threads` ranges of at least `min_range` bytes; every
+/// The pieces of `inputs`: whole files of plain NDJSON larger than `2 × min_range` are cut
+/// into up to `parts` ranges (one per thread, or as many as fit) of at least `min_range` bytes; every
 /// other input (gzip, `{"Records":[…]}` documents, stdin, small files, S3 objects) stays one
 /// piece. A file that cannot be inspected stays whole, so reading it reports the problem.
-pub fn pieces(inputs: Vec<Piece>, threads: usize, min_range: u64) -> Vec<Piece> {
+pub fn pieces(inputs: Vec<Piece>, parts: usize, min_range: u64) -> Vec<Piece> {
     let mut out = Vec::with_capacity(inputs.len());
     for piece in inputs {
-        let ranges = match (&piece, threads > 1) {
+        let ranges = match (&piece, parts > 1) {
             (Piece::Whole(Input::File(path)), true) => {
-                ranges(path, threads as u64, min_range).ok().flatten()
+                ranges(path, parts as u64, min_range).ok().flatten()
             }
             _ => None,
         };

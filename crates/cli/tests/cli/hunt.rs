@@ -314,9 +314,10 @@ fn rule_lines(err: &str) -> Vec<&str> {
 
 /// On logs in time order (the simulator's are at most 5 minutes out of order), evaluating
 /// windows as event time passes gives an ordinary hunt's alerts, byte for byte and in the
-/// same order, and the same rule reports: for each kind alone, for a directory that holds
-/// CloudTrail logs and then Resolver logs of the same hours, and for the S3 layout of two
-/// accounts, two regions and three VPCs, whose objects are read by the time in their names.
+/// same order, and the same rule reports, at one thread and at three with the NDJSON files cut
+/// into ranges of 200 kB: for each kind alone, for a directory that holds CloudTrail logs and
+/// then Resolver logs of the same hours, and for the S3 layout of two accounts, two regions
+/// and three VPCs, whose objects are read by the time in their names.
 #[test]
 fn lateness_gives_the_alerts_of_an_ordinary_hunt() {
     let dir = tempdir("lateness");
@@ -332,24 +333,37 @@ fn lateness_gives_the_alerts_of_an_ordinary_hunt() {
     for input in inputs {
         let input = input.to_str().unwrap();
         let ordinary = r53guard(&["hunt", input, "--format", "jsonl"], None);
-        let streamed = r53guard(
-            &["hunt", input, "--format", "jsonl", "--lateness", "15m"],
-            None,
-        );
-        assert!(streamed.status.success(), "{}", stderr(&streamed));
         assert!(stdout(&ordinary).lines().count() >= 10, "{input}");
-        assert_eq!(stdout(&streamed), stdout(&ordinary), "{input}");
-        assert_eq!(
-            rule_lines(&stderr(&streamed)),
-            rule_lines(&stderr(&ordinary)),
-            "{input}"
-        );
-        let err = stderr(&streamed);
-        assert!(
-            err.contains("\n  late: 0 matches more than 15m behind"),
-            "{err}"
-        );
-        assert!(!err.contains(" late)"), "{err}");
+        for threads in ["1", "3"] {
+            let streamed = r53guard(
+                &[
+                    "hunt",
+                    input,
+                    "--format",
+                    "jsonl",
+                    "--lateness",
+                    "15m",
+                    "--threads",
+                    threads,
+                    "--split-min-bytes",
+                    "200000",
+                ],
+                None,
+            );
+            assert!(streamed.status.success(), "{}", stderr(&streamed));
+            assert_eq!(stdout(&streamed), stdout(&ordinary), "{input} {threads}");
+            assert_eq!(
+                rule_lines(&stderr(&streamed)),
+                rule_lines(&stderr(&ordinary)),
+                "{input} {threads}"
+            );
+            let err = stderr(&streamed);
+            assert!(
+                err.contains("\n  late: 0 matches more than 15m behind"),
+                "{err}"
+            );
+            assert!(!err.contains(" late)"), "{err}");
+        }
     }
 }
 
@@ -401,23 +415,15 @@ fn lateness_counts_records_that_come_too_late() {
     assert!(rule_line.ends_with(", 1 late)"), "{rule_line}");
 }
 
-/// `--lateness` reads with one thread; a bad duration is a usage error.
+/// A bad `--lateness` duration is a usage error.
 #[test]
-fn lateness_takes_one_thread_and_a_duration() {
+fn lateness_takes_a_duration() {
     let input = fixture("resolver/query-log-quirks.log");
-    for args in [
-        ["--lateness", "15m", "--threads", "2"],
-        ["--lateness", "soon", "--threads", "1"],
-    ] {
-        let mut all = vec!["hunt", input.as_str()];
-        all.extend(args);
-        let out = r53guard(&all, None);
+    for bad in ["soon", "0m", "15"] {
+        let out = r53guard(&["hunt", input.as_str(), "--lateness", bad], None);
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(stderr(&out).contains("--lateness"), "{}", stderr(&out));
     }
-    let out = r53guard(
-        &["hunt", input.as_str(), "--lateness", "1h", "--threads", "1"],
-        None,
-    );
+    let out = r53guard(&["hunt", input.as_str(), "--lateness", "1h"], None);
     assert!(out.status.success(), "{}", stderr(&out));
 }
