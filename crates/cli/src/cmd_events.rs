@@ -4,7 +4,7 @@
 use crate::Outcome;
 use crate::diagnostics::Diagnostics;
 use crate::inputs::{InputArgs, Order, read_all};
-use crate::output::{Cell, RowFormat, RowWriter, minify};
+use crate::output::{Cell, RowFormat, RowWriter, write_record};
 use crate::summary;
 use clap::Args;
 use r53guard_event::{Event, FieldId, FieldValue, Projector, Schema};
@@ -85,10 +85,7 @@ pub fn run(args: EventsArgs) -> anyhow::Result<Outcome> {
             &mut diag,
             &bar,
             &mut |ev, _| {
-                line.clear();
-                minify(ev.raw, &mut line);
-                line.push('\n');
-                out.write_all(line.as_bytes())?;
+                write_record(&mut out, ev.raw, &mut line)?;
                 Ok(())
             },
         )?;

@@ -3,7 +3,7 @@
 
 use crate::diagnostics::Diagnostics;
 use crate::inputs::{InputArgs, Order, Parallel, origin, read_all, read_parallel};
-use crate::output::minify;
+use crate::output::write_record;
 use crate::ruleset::{RuleArgs, assemble};
 use crate::sigma_input::{SigmaArgs, load, mapping, print_problems};
 use crate::{Outcome, UsageError, hunt_stream, summary};
@@ -185,13 +185,19 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     if let Some(line) = sigma_line {
         eprintln!("{line}");
     }
-    Ok(if args.fail_on_alert && alerted > 0 {
+    Ok(outcome(args.fail_on_alert && alerted > 0, &stats))
+}
+
+/// The outcome: alerted (exit status 4) when `--fail-on-alert` found something, else bad input
+/// (1) when a record or input was bad, else clean.
+fn outcome(failed: bool, stats: &Stats) -> Outcome {
+    if failed {
         Outcome::Alerted
     } else if stats.total_bad() > 0 {
         Outcome::BadInput
     } else {
         Outcome::Clean
-    })
+    }
 }
 
 /// `--threads`, or the machine's cores.
@@ -385,10 +391,7 @@ fn search(
         &mut |ev, _| {
             if in_range(ev.time_ms) && matcher.matches(ev, None) {
                 hits += 1;
-                line.clear();
-                minify(ev.raw, &mut line);
-                line.push('\n');
-                out.write_all(line.as_bytes())?;
+                write_record(&mut out, ev.raw, &mut line)?;
             }
             Ok(())
         },
@@ -399,11 +402,5 @@ fn search(
         summary::render("hunt --kql", &stats, started.elapsed())
     );
     eprintln!("  matching records: {hits}");
-    Ok(if args.fail_on_alert && hits > 0 {
-        Outcome::Alerted
-    } else if stats.total_bad() > 0 {
-        Outcome::BadInput
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome(args.fail_on_alert && hits > 0, &stats))
 }

@@ -156,9 +156,17 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// Writes a record on a line of its own, minified; `line` is a buffer to reuse.
+pub fn write_record(out: &mut impl Write, record: &str, line: &mut String) -> io::Result<()> {
+    line.clear();
+    minify(record, line);
+    line.push('\n');
+    out.write_all(line.as_bytes())
+}
+
 /// Removes the whitespace between JSON tokens, leaving strings untouched, so that a
 /// pretty-printed record prints on one line.
-pub fn minify(json: &str, out: &mut String) {
+fn minify(json: &str, out: &mut String) {
     let mut in_str = false;
     let mut esc = false;
     for c in json.chars() {
