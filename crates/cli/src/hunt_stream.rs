@@ -51,8 +51,13 @@ struct Worker {
 struct Central<W: Write> {
     engine: Engine,
     lateness_ms: i64,
-    /// Per piece taken up, the newest event time of each kind absorbed from it.
+    /// Per piece from `folded_until` on that has absorbed records, the newest event time of
+    /// each kind absorbed from it.
     newest: BTreeMap<usize, [i64; 2]>,
+    /// The newest event time of each kind in the pieces before `folded_until`, all read.
+    folded: [i64; 2],
+    /// The first piece not folded into `folded`.
+    folded_until: usize,
     /// The late bound of each piece being read.
     reading: BTreeMap<usize, [i64; 2]>,
     out: Ordered<W>,
@@ -62,14 +67,27 @@ impl<W: Write> Central<W> {
     /// The late bound of piece `piece`: per kind, the newest event time absorbed from it and
     /// the pieces before it, less the lateness (`i64::MIN`: none of that kind yet).
     fn bound(&self, piece: usize) -> [i64; 2] {
-        let mut newest = [i64::MIN; 2];
+        let mut newest = self.folded;
         for n in self.newest.range(..=piece).map(|(_, n)| n) {
-            newest = [newest[0].max(n[0]), newest[1].max(n[1])];
+            newest = later(newest, *n);
         }
         newest.map(|t| match t {
             i64::MIN => t,
             t => t.saturating_sub(self.lateness_ms),
         })
+    }
+
+    /// Folds the pieces read from `folded_until` on into `folded`, so that a bound costs the
+    /// pieces in flight, not every piece of the run.
+    fn fold(&mut self) {
+        while let Some(entry) = self.newest.first_entry() {
+            let piece = *entry.key();
+            if piece != self.folded_until || self.reading.contains_key(&piece) {
+                break;
+            }
+            self.folded = later(self.folded, entry.remove());
+            self.folded_until += 1;
+        }
     }
 
     fn start(&mut self, w: &mut Worker, piece: usize) {
@@ -90,12 +108,13 @@ impl<W: Write> Central<W> {
     fn sync(&mut self, w: &mut Worker, done: bool) -> anyhow::Result<()> {
         self.engine.absorb(&mut w.engine)?;
         let n = self.newest.entry(w.piece).or_insert([i64::MIN; 2]);
-        *n = [n[0].max(w.newest[0]), n[1].max(w.newest[1])];
+        *n = later(*n, w.newest);
         w.newest = [i64::MIN; 2];
         w.unsynced = 0;
         w.since_ms = i64::MIN;
         if done {
             self.reading.remove(&w.piece);
+            self.fold();
         } else {
             self.hold(w);
         }
@@ -114,6 +133,11 @@ impl<W: Write> Central<W> {
         self.engine.take_held_back();
         self.out.write_before(self.engine.settled_before())
     }
+}
+
+/// The later of two times per kind.
+fn later(a: [i64; 2], b: [i64; 2]) -> [i64; 2] {
+    [a[0].max(b[0]), a[1].max(b[1])]
 }
 
 /// Alerts flushed but not yet written, in (detected_at, rule id, id) order.
@@ -171,6 +195,8 @@ pub fn hunt<W: Write + Send>(
         engine: (how.make)()?,
         lateness_ms: how.lateness_ms,
         newest: BTreeMap::new(),
+        folded: [i64::MIN; 2],
+        folded_until: 0,
         reading: BTreeMap::new(),
         out: Ordered {
             pending: BTreeMap::new(),
