@@ -20,6 +20,11 @@ use std::sync::{Arc, OnceLock};
 /// The smallest range worth giving a thread of its own.
 pub const MIN_RANGE_BYTES: u64 = 16 << 20;
 
+/// How many times faster counting lines is than running the rules: counting 250 MB of
+/// Resolver logs takes about 35 ms (7 GB/s, mostly the copy from the page cache), the
+/// built-in pack reads them at about 665 MB/s on the same machine.
+const COUNT_SPEEDUP: u64 = 10;
+
 /// What one thread reads at a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
@@ -161,9 +166,9 @@ fn ranges(path: &Path, parts: u64, min_range: u64) -> std::io::Result<Option<Vec
     }
     let parts = parts.min(size / min_range).max(1);
     // Every range but the first starts by counting the lines of the one before it, at about
-    // 16 times the speed the rules read; the first range is longer by that much, so that the
-    // threads finish together.
-    let share = size * 16 / (parts * 16 + 1);
+    // COUNT_SPEEDUP times the speed the rules read; the first range is longer by that much, so
+    // that the threads finish together.
+    let share = size * COUNT_SPEEDUP / (parts * COUNT_SPEEDUP + 1);
     let mut file = BufReader::new(File::open(path)?);
     let mut starts = vec![0];
     for k in 1..parts {
