@@ -3,7 +3,7 @@
 
 use crate::Outcome;
 use crate::diagnostics::Diagnostics;
-use crate::inputs::{InputArgs, Order, read_all};
+use crate::inputs::{InputArgs, read_all};
 use crate::output::{Cell, RowFormat, RowWriter, write_record};
 use crate::summary;
 use clap::Args;
@@ -63,7 +63,6 @@ pub fn run(args: EventsArgs) -> anyhow::Result<Outcome> {
     let stats = if args.stats {
         read_all(
             &args.input,
-            Order::Given,
             &mut projector,
             &mut diag,
             &bar,
@@ -80,7 +79,6 @@ pub fn run(args: EventsArgs) -> anyhow::Result<Outcome> {
         let mut line = String::new();
         let stats = read_all(
             &args.input,
-            Order::Given,
             &mut projector,
             &mut diag,
             &bar,
@@ -96,7 +94,6 @@ pub fn run(args: EventsArgs) -> anyhow::Result<Outcome> {
         let mut cells: Vec<Cell> = Vec::new();
         let stats = read_all(
             &args.input,
-            Order::Given,
             &mut projector,
             &mut diag,
             &bar,

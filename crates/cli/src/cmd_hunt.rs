@@ -180,7 +180,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<Outcome> {
     eprint!("{}", summary::render("hunt", &stats, started.elapsed()));
     eprint!(
         "{}",
-        rule_summary(reports.len(), alerted, &reports, args.lateness.as_deref())
+        rule_summary(alerted, &reports, args.lateness.as_deref())
     );
     if let Some(line) = sigma_line {
         eprintln!("{line}");
@@ -331,13 +331,8 @@ fn with_sigma(
 }
 
 /// The rules' lines of the run summary; with `--lateness`, how many matches came too late.
-fn rule_summary(
-    rules: usize,
-    alerts: usize,
-    reports: &[RuleReport],
-    lateness: Option<&str>,
-) -> String {
-    let mut s = format!("  rules: {rules}; alerts: {alerts}\n");
+fn rule_summary(alerts: usize, reports: &[RuleReport], lateness: Option<&str>) -> String {
+    let mut s = format!("  rules: {}; alerts: {alerts}\n", reports.len());
     if let Some(lateness) = lateness {
         let late: u64 = reports.iter().map(|r| r.late).sum();
         s.push_str(&format!(
@@ -382,20 +377,13 @@ fn search(
     let mut out = writer(&args.output)?;
     let mut line = String::new();
     let mut hits = 0u64;
-    let stats = read_all(
-        &args.input,
-        Order::Given,
-        &mut projector,
-        diag,
-        bar,
-        &mut |ev, _| {
-            if in_range(ev.time_ms) && matcher.matches(ev, None) {
-                hits += 1;
-                write_record(&mut out, ev.raw, &mut line)?;
-            }
-            Ok(())
-        },
-    )?;
+    let stats = read_all(&args.input, &mut projector, diag, bar, &mut |ev, _| {
+        if in_range(ev.time_ms) && matcher.matches(ev, None) {
+            hits += 1;
+            write_record(&mut out, ev.raw, &mut line)?;
+        }
+        Ok(())
+    })?;
     out.flush()?;
     eprint!(
         "{}",

@@ -46,7 +46,7 @@ pub fn origin<'a>(loc: &Location<'a>) -> Origin<'a> {
     }
 }
 
-/// The order [`read_all`] reads inputs in.
+/// The order [`read_parallel`] takes inputs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
     /// As named: the arguments in order, directories walked in name order.
@@ -56,18 +56,17 @@ pub enum Order {
     NameTime,
 }
 
-/// Reads every input named by `args` in `order`, handing events to `on_event`. Bad records
-/// and passed-over files are reported through `diag` and counted in the returned stats.
+/// Reads every input named by `args`, in the order given, handing events to `on_event`. Bad
+/// records and passed-over files are reported through `diag` and counted in the returned stats.
 pub fn read_all(
     args: &InputArgs,
-    order: Order,
     projector: &mut Projector<'_>,
     diag: &mut Diagnostics,
     progress: &indicatif::ProgressBar,
     on_event: &mut dyn FnMut(&Event<'_>, &Location<'_>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Stats> {
     let mut stats = Stats::default();
-    let inputs = plan(args, order, diag, &mut stats);
+    let inputs = plan(args, Order::Given, diag, &mut stats);
     progress.set_length(inputs.len() as u64);
     for piece in inputs {
         let flow = read_piece(&piece, args, projector, diag, &mut stats, on_event)?;

@@ -231,7 +231,7 @@ fn without_a_spill_file_the_same_alerts() {
 #[test]
 fn threads_and_ranges_change_nothing() {
     let dir = tempdir("threads");
-    simulate_two_hours(&dir);
+    simulate_two_hours(&dir, "ndjson");
     // A blank line, a whitespace line and a broken record in the middle of each file.
     for name in ["cloudtrail.ndjson", "resolver.ndjson"] {
         let path = dir.join(name);
@@ -281,13 +281,8 @@ fn threads_and_ranges_change_nothing() {
     assert_eq!(summary(&err_one), summary(&err_three));
 }
 
-/// Two hours of simulated logs of both kinds in `dir` (seed 3), as NDJSON files.
-fn simulate_two_hours(dir: &std::path::Path) {
-    simulate_two_hours_as(dir, "ndjson");
-}
-
 /// Two hours of simulated logs of both kinds in `dir` (seed 3), in `layout`.
-fn simulate_two_hours_as(dir: &std::path::Path, layout: &str) {
+fn simulate_two_hours(dir: &std::path::Path, layout: &str) {
     let out = r53guard(
         &[
             "simulate",
@@ -321,9 +316,9 @@ fn rule_lines(err: &str) -> Vec<&str> {
 #[test]
 fn lateness_gives_the_alerts_of_an_ordinary_hunt() {
     let dir = tempdir("lateness");
-    simulate_two_hours(&dir);
+    simulate_two_hours(&dir, "ndjson");
     let s3 = tempdir("lateness-s3");
-    simulate_two_hours_as(&s3, "s3");
+    simulate_two_hours(&s3, "s3");
     let inputs = [
         dir.join("cloudtrail.ndjson"),
         dir.join("resolver.ndjson"),
@@ -373,7 +368,7 @@ fn lateness_gives_the_alerts_of_an_ordinary_hunt() {
 #[test]
 fn lateness_counts_records_that_come_too_late() {
     let dir = tempdir("late");
-    simulate_two_hours(&dir);
+    simulate_two_hours(&dir, "ndjson");
     let path = dir.join("cloudtrail.ndjson");
     let input = path.to_str().unwrap();
     let ordinary = r53guard(&["hunt", input, "--format", "jsonl"], None);
